@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+# Single entry point of the project. 'make help' lists the targets.
+#
+# Variables (all optional): VARIANT (kernel-config/variants), KERNEL_SRC
+# (your own kernel git tree), KERNEL_BASE, SMP, MEM, GUEST_TIMEOUT, SELFTESTS,
+# JOBS, W, C, FORCE.
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: help run check deps base base-update apply export config build \
+	kselftest initramfs boot test shell lint selftest-harness clean distclean
+
+help: ## list the targets
+	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
+	@echo
+	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo
+	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS JOBS W C FORCE"
+
+run: ## main job: deps, base, apply, config, build, selftests, boot, results
+	@$(S)/run.sh
+
+check: ## project tests: lint, harness self-tests, then the main job
+	@$(S)/check.sh
+
+deps: ## install missing host packages (Debian; as root)
+	@$(S)/deps.sh
+
+base: ## create build/linux at the base in kernel-config/base (or KERNEL_SRC)
+	@$(S)/base.sh
+
+base-update: ## move kernel-config/base to the newest linux-source >= MIN_VERSION
+	@$(S)/base.sh --update
+
+apply: ## git am patches/ onto the base as branch lazytlb/series
+	@$(S)/apply.sh
+
+export: ## write the lazytlb/series commits back to patches/
+	@$(S)/export.sh
+
+config: ## merge the config fragments for VARIANT
+	@$(S)/config.sh
+
+build: ## build Image, modules and UAPI headers for VARIANT
+	@$(S)/build.sh
+
+kselftest: ## cross-build and install the listed selftests
+	@$(S)/kselftest.sh
+
+initramfs: ## assemble the guest initramfs
+	@$(S)/initramfs.sh
+
+test: ## boot the built guest, run the selftests, print the results
+	@$(S)/test.sh
+
+boot: ## boot the built guest once (no result parsing)
+	@$(S)/boot.sh
+
+shell: ## boot the built guest to an interactive shell
+	@$(S)/boot.sh --shell
+
+lint: ## shellcheck the scripts, compile-check guest/init.c
+	@$(S)/lint.sh
+
+selftest-harness: ## the harness's own tests (fixtures, no kernel build)
+	@$(S)/selftest-harness.sh
+
+clean: ## remove the build outputs of VARIANT (keeps the tree, downloads, ccache)
+	rm -rf build/$(or $(VARIANT),default)
+
+distclean: ## remove build/ entirely (the kernel work tree too)
+	@if [ -d build/linux ] && [ -n "$$(git -C build/linux log --oneline lazytlb/base..lazytlb/series 2>/dev/null)" ] && \
+		! $(S)/export.sh --check >/dev/null 2>&1; then \
+		echo "build/linux has commits not exported to patches/: run 'make export' first"; exit 1; fi
+	rm -rf build

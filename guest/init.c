@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * init.c - PID 1 of the test guest.
+ *
+ * Mounts the pseudo file systems, installs busybox's applets, runs the
+ * kselftests named in /etc/kselftest-args with the kernel's own
+ * run_kselftest.sh and copies their KTAP output to the console and to the
+ * virtio console /dev/hvc0 (the host parses the latter), then powers off.
+ *
+ * Kernel command line switches (passed to init as environment):
+ *   harness=shell   start an interactive shell instead of the tests
+ *   harness=args    ignore /etc/kselftest-args and use harness_args
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ARGS 256
+
+static int tap_fd = -1;
+
+/* Copy @buf to the console and, once it is open, to the KTAP channel. */
+static void tee_write(const char *buf, size_t n)
+{
+	if (write(STDOUT_FILENO, buf, n) < 0)
+		return;
+	if (tap_fd >= 0 && write(tap_fd, buf, n) < 0)
+		return;
+}
+
+static void out(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	tee_write(buf, n);
+}
+
+static void do_mount(const char *src, const char *dst, const char *type)
+{
+	mkdir(dst, 0755);
+	if (mount(src, dst, type, 0, NULL) && errno != EBUSY)
+		out("# harness: mount %s on %s: %s\n", type, dst, strerror(errno));
+}
+
+static int run(char *const argv[], int out_fd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (out_fd >= 0) {
+			dup2(out_fd, STDOUT_FILENO);
+			dup2(out_fd, STDERR_FILENO);
+			close(out_fd);
+		}
+		execv(argv[0], argv);
+		fprintf(stderr, "# harness: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Split the contents of @path into words (one argument per line). */
+static int read_args(const char *path, char **argv, int max)
+{
+	static char buf[16384];
+	int fd, n, argc = 0;
+	char *s, *save;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	for (s = strtok_r(buf, "\n", &save); s && argc < max;
+	     s = strtok_r(NULL, "\n", &save))
+		if (*s && *s != '#')
+			argv[argc++] = s;
+	return argc;
+}
+
+/*
+ * Run the tests with their output on a pipe, and copy every byte to the
+ * console and to the KTAP channel.
+ */
+static int run_tests(char **argv)
+{
+	int pfd[2], status;
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		close(pfd[1]);
+		if (chdir("/kselftest"))
+			_exit(127);
+		execv(argv[0], argv);
+		printf("# harness: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		tee_write(buf, n);
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int main(void)
+{
+	char *install[] = { "/bin/busybox", "--install", "-s", "/bin", NULL };
+	char *shell[] = { "/bin/sh", NULL };
+	char *argv[MAX_ARGS + 2];
+	const char *mode = getenv("harness");
+	struct timespec t0, t1;
+	int argc, rc;
+
+	do_mount("proc", "/proc", "proc");
+	do_mount("sysfs", "/sys", "sysfs");
+	do_mount("devtmpfs", "/dev", "devtmpfs");
+	do_mount("debugfs", "/sys/kernel/debug", "debugfs");
+	do_mount("cgroup2", "/sys/fs/cgroup", "cgroup2");
+	do_mount("tmpfs", "/tmp", "tmpfs");
+	do_mount("tmpfs", "/run", "tmpfs");
+	/* devtmpfs has no /dev/fd or /dev/std*; kselftest's runner writes to /dev/stdout. */
+	symlink("/proc/self/fd", "/dev/fd");
+	symlink("/proc/self/fd/0", "/dev/stdin");
+	symlink("/proc/self/fd/1", "/dev/stdout");
+	symlink("/proc/self/fd/2", "/dev/stderr");
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		int fd = open("/dev/console", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+	}
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	setenv("HOME", "/root", 1);
+	setenv("TERM", "vt100", 1);
+	run(install, -1);
+
+	if (mode && !strcmp(mode, "shell")) {
+		run(shell, -1);
+		goto off;
+	}
+
+	tap_fd = open("/dev/hvc0", O_WRONLY | O_NOCTTY);
+	if (tap_fd < 0)
+		out("# harness: no /dev/hvc0 (%s): KTAP on the console only\n",
+		    strerror(errno));
+
+	argv[0] = "/kselftest/run_kselftest.sh";
+	argc = read_args("/etc/kselftest-args", argv + 1, MAX_ARGS);
+	if (argc < 0) {
+		out("# harness: cannot read /etc/kselftest-args\n");
+		goto off;
+	}
+	argv[argc + 1] = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	out("# harness: start\n");
+	rc = run_tests(argv);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out("# harness: run_kselftest.sh exit %d after %ld s\n", rc,
+	    (long)(t1.tv_sec - t0.tv_sec));
+	out("# harness: done\n");
+off:
+	sync();
+	if (tap_fd >= 0)
+		fsync(tap_fd);
+	reboot(RB_POWER_OFF);
+	return 0;
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# boot.sh - boot the built kernel under qemu-system-aarch64 and run the tests.
+#
+# Usage: [VARIANT=name] [SMP=4] [MEM=1G] [GUEST_TIMEOUT=secs] [APPEND="..."]
+#        scripts/boot.sh [--shell]
+#
+# Boots build/VARIANT/obj/arch/arm64/boot/Image with
+# build/VARIANT/initramfs.cpio on 'qemu-system-aarch64 -M virt -cpu max
+# -nographic -no-reboot'. The guest's init runs the selftests and powers
+# off; an oops panics the kernel and a panic ends QEMU. The console (kernel
+# log and test output) is kept in build/VARIANT/console.log, the KTAP the
+# init copies to the virtio console in build/VARIANT/ktap.log.
+#
+# IMAGE and INITRD (INITRD=none: no initramfs) override the guest files.
+# GUEST_TIMEOUT (default 1200 s of wall clock) cuts off a hung guest: QEMU
+# is killed, the logs are kept and the exit status is 124. Any other
+# non-zero QEMU status is passed on. --shell boots to an interactive shell
+# instead of the tests (no timeout).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+shell=0
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+--shell) shell=1 ;;
+"") ;;
+*) usage >&2; die "unknown argument '$1'" ;;
+esac
+
+need qemu-system-aarch64 qemu-system-arm
+need timeout coreutils
+IMAGE=${IMAGE:-$VDIR/obj/arch/arm64/boot/Image}
+INITRD=${INITRD:-$VDIR/initramfs.cpio}
+[ -f "$IMAGE" ] || die "no kernel image $IMAGE: run 'make build' first"
+[ "$INITRD" = none ] || [ -f "$INITRD" ] || die "no initramfs $INITRD: run 'make initramfs' first"
+CONSOLE=${CONSOLE:-$VDIR/console.log}
+KTAP=${KTAP:-$VDIR/ktap.log}
+mkdir -p "$(dirname "$CONSOLE")"
+
+append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 ${APPEND:-}"
+# KTAP channel: a virtio console whose output QEMU writes to $KTAP.
+chardev="file,id=ktap,path=$KTAP"
+qemu=(qemu-system-aarch64 -M virt -cpu max -smp "${SMP:-4}" -m "${MEM:-1G}"
+	-nographic -no-reboot -nic none -kernel "$IMAGE"
+	-device virtio-serial-device -chardev "$chardev"
+	-device "virtconsole,chardev=ktap")
+[ "$INITRD" = none ] || qemu+=(-initrd "$INITRD")
+
+if [ $shell = 1 ]; then
+	exec "${qemu[@]}" -append "$append harness=shell"
+fi
+
+rm -f "$CONSOLE" "$KTAP"
+limit=${GUEST_TIMEOUT:-1200}
+log "booting $VARIANT: -smp ${SMP:-4}, timeout ${limit}s (console: $CONSOLE)"
+start=$(date +%s)
+set +e
+timeout -k 10 "$limit" "${qemu[@]}" -append "$append" </dev/null >"$CONSOLE" 2>&1
+rc=$?
+set -e
+secs=$(($(date +%s) - start))
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	printf '\nboot.sh: guest timed out after %ss; QEMU killed\n' "$limit" >>"$CONSOLE"
+	log "TIMEOUT: guest still running after ${limit}s; console kept in $CONSOLE"
+	tail -n 15 "$CONSOLE" >&2
+	exit 124
+fi
+if [ $rc != 0 ]; then
+	log "QEMU exited with status $rc after ${secs}s; console kept in $CONSOLE"
+	tail -n 15 "$CONSOLE" >&2
+	exit $rc
+fi
+log "guest powered off after ${secs}s"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# build.sh - build the configured kernel, its modules and UAPI headers.
+#
+# Usage: [VARIANT=name] [JOBS=n] [W=1] [C=1] scripts/build.sh
+#
+# Builds out of tree in build/VARIANT/obj (configured by scripts/config.sh):
+# arch/arm64/boot/Image, the modules (installed, stripped, under
+# build/VARIANT/modroot) and the UAPI headers the selftests compile against
+# (build/VARIANT/obj/usr/include). The compiler runs under ccache, with
+# the ccache directory in build/ccache and fixed KBUILD_BUILD_* values so
+# that rebuilds hit. W= and C= are passed to kbuild. The full build log is
+# build/VARIANT/logs/build.log; on failure its errors are printed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
+need ccache ccache
+OBJ=$VDIR/obj
+[ -f "$OBJ/.config" ] || die "no $OBJ/.config: run 'make config' first"
+
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache} CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
+export KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC" KBUILD_BUILD_USER=lazytlb KBUILD_BUILD_HOST=harness
+kmake=(make -C "$KTREE" O="$OBJ" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE"
+	CC="ccache ${CROSS_COMPILE}gcc" HOSTCC="ccache gcc" -j"${JOBS:-$(nproc)}")
+[ -z "${W:-}" ] || kmake+=(W="$W")
+[ -z "${C:-}" ] || kmake+=(C="$C")
+
+blog=$VDIR/logs/build.log
+mkdir -p "$VDIR/logs"
+log "building Image, modules and headers for $VARIANT (log: $blog)"
+if ! "${kmake[@]}" Image modules headers >"$blog" 2>&1; then
+	grep -E -m 40 'error|Error|\*\*\*' "$blog" >&2 || tail -n 40 "$blog" >&2
+	die "kernel build failed (log: $blog)"
+fi
+rm -rf "$VDIR/modroot"
+if grep -q '^CONFIG_MODULES=y' "$OBJ/.config"; then
+	"${kmake[@]}" INSTALL_MOD_PATH="$VDIR/modroot" INSTALL_MOD_STRIP=1 \
+		modules_install >>"$blog" 2>&1 || die "modules_install failed (log: $blog)"
+fi
+grep -E '(warning|error):' "$blog" | sort -u >"$VDIR/logs/build-warnings.txt" || true
+nw=$(wc -l <"$VDIR/logs/build-warnings.txt")
+log "built $(du -h "$OBJ/arch/arm64/boot/Image" | cut -f1) Image, $nw compiler warnings (build/$VARIANT/logs/build-warnings.txt)"

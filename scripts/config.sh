@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# config.sh - configure the kernel for the QEMU virt guest.
+#
+# Usage: [VARIANT=name] scripts/config.sh
+#
+# Merges, with the kernel's scripts/kconfig/merge_config.sh onto
+# allnoconfig: kernel-config/virt.config, kernel-config/selftests.config,
+# the fragments the variant lists in kernel-config/variants, and the
+# 'config' file of every selftest collection named in
+# selftests/collections. The result is build/VARIANT/obj/.config. Any
+# option that does not reach .config with the requested value (a missing
+# dependency, a renamed symbol) is an error that names the option.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+[ -d "$KTREE" ] || die "no kernel tree at $KTREE: run 'make base' first"
+
+# variant_fragments NAME: the fragment files of a variant, one per line.
+variant_fragments() {
+	local line
+	line=$(grep -E "^$1([[:space:]]|$)" "$TOP/kernel-config/variants" || true)
+	[ -n "$line" ] || die "unknown VARIANT '$1' (see kernel-config/variants)"
+	# shellcheck disable=SC2086
+	set -- $line
+	shift
+	printf '%s\n' "$TOP/kernel-config/virt.config" "$TOP/kernel-config/selftests.config"
+	for f in "$@"; do
+		[ -f "$TOP/kernel-config/$f" ] || die "variant $VARIANT: no fragment kernel-config/$f"
+		printf '%s\n' "$TOP/kernel-config/$f"
+	done
+}
+
+frags=()
+while IFS= read -r f; do frags+=("$f"); done < <(variant_fragments "$VARIANT")
+while IFS= read -r c; do
+	f=$KTREE/tools/testing/selftests/${c%%:*}/config
+	[ -f "$f" ] && frags+=("$f")
+done < <("$TOP/scripts/collections.sh")
+# Fragments may be listed twice (two tests of one collection).
+mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')
+
+OBJ=$VDIR/obj
+mkdir -p "$OBJ" "$VDIR/logs"
+clog=$VDIR/logs/config.log
+log "configuring $VARIANT from ${#frags[@]} fragments"
+if ! (cd "$KTREE" && ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE \
+	scripts/kconfig/merge_config.sh -n -O "$OBJ" "${frags[@]}") >"$clog" 2>&1; then
+	tail -n 20 "$clog" >&2
+	die "merge_config.sh failed (log: $clog)"
+fi
+unmet=$TOP/selftests/config-unmet
+bad=$(awk -v unmet="$unmet" '
+	BEGIN { while ((getline l < unmet) > 0) if (l !~ /^#/ && l != "") { split(l, f); ok[f[1]] = 1 } }
+	/^WARNING: (Value requested for|.* differs:)/ {
+		w = $0; getline r; getline a
+		for (o in ok) if (index(w, " " o " ")) { print "note: " o " not set (selftests/config-unmet)" > "/dev/stderr"; next }
+		print w " (" r "; " a ")"
+	}' "$clog")
+if [ -n "$bad" ]; then
+	printf '%s\n' "$bad" >&2
+	die "config fragments not honoured (a dependency is missing or a symbol was renamed); log: $clog"
+fi
+log "wrote $OBJ/.config"

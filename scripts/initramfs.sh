@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# initramfs.sh - assemble the guest's initramfs.
+#
+# Usage: [VARIANT=name] scripts/initramfs.sh
+#
+# Contents: guest/init.c compiled statically as /init; busybox (Debian's
+# busybox-static for arm64), bash and GNU timeout (run_kselftest.sh calls
+# /usr/bin/timeout --foreground, which busybox's timeout rejects) with
+# Debian's arm64 glibc; the installed selftests (scripts/kselftest.sh) under
+# /kselftest; the modules of build/VARIANT/modroot; and
+# /etc/kselftest-args, the run_kselftest.sh arguments made from
+# selftests/collections. The arm64 packages are downloaded as files into
+# build/dl/arm64 through the private apt state: dpkg's architecture list is
+# not touched. Every ELF program is checked for libraries it needs that the
+# image lacks. The archive is written with the kernel's usr/gen_initramfs.sh
+# to build/VARIANT/initramfs.cpio.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
+need "${CROSS_COMPILE}readelf" binutils-aarch64-linux-gnu
+need dpkg-deb dpkg
+OBJ=$VDIR/obj
+[ -x "$OBJ/usr/gen_init_cpio" ] || die "no $OBJ/usr/gen_init_cpio: build the kernel with CONFIG_BLK_DEV_INITRD first"
+[ -x "$VDIR/kselftest/run_kselftest.sh" ] || die "no selftests in $VDIR/kselftest: run 'make kselftest' first"
+
+# Guest userspace from Debian's arm64 packages (cached across runs).
+GUEST_PKGS="busybox-static bash coreutils libc6 libtinfo6 libgcc-s1"
+ARM=$BUILD/dl/arm64
+if [ ! -f "$ARM/.complete" ] || [ "$(cat "$ARM/.complete")" != "$GUEST_PKGS" ]; then
+	apt_private_update
+	rm -rf "$ARM"
+	mkdir -p "$ARM/debs" "$ARM/root"
+	log "downloading arm64 packages: $GUEST_PKGS"
+	# shellcheck disable=SC2046,SC2086 # a list, split on purpose
+	(cd "$ARM/debs" && apt_private apt-get -qq download $(printf '%s:arm64 ' $GUEST_PKGS)) >&2 ||
+		die "apt-get download of the arm64 packages failed"
+	for d in "$ARM"/debs/*.deb; do
+		dpkg-deb -x "$d" "$ARM/root/$(basename "$d" .deb)"
+	done
+	printf '%s' "$GUEST_PKGS" >"$ARM/.complete"
+fi
+
+# pick NAME: the one file called NAME among the unpacked packages.
+pick() {
+	local f
+	f=$(find "$ARM/root" -name "$1" \( -type f -o -type l \) -print | sort | head -n 1)
+	[ -n "$f" ] || die "no $1 in the arm64 packages ($GUEST_PKGS)"
+	printf '%s\n' "$f"
+}
+
+ST=$VDIR/initramfs
+rm -rf "$ST"
+mkdir -p "$ST"/{bin,sbin,usr/bin,usr/sbin,lib/aarch64-linux-gnu,etc,root,tmp,run,proc,sys,dev,kselftest}
+ln -s ../../lib/aarch64-linux-gnu "$ST/usr/lib"
+cp "$(pick busybox)" "$ST/bin/busybox"
+ln -s busybox "$ST/bin/sh"
+cp "$(pick bash)" "$ST/bin/bash"
+cp "$(find "$ARM/root" -path '*/usr/bin/timeout' -print -quit)" "$ST/usr/bin/timeout"
+# glibc and the few libraries the programs above and the selftests need.
+find "$ARM/root" \( -name 'ld-linux-aarch64.so.1' -o -name 'lib*.so.*' \) \
+	\( -type f -o -type l \) -path '*/lib/*' -exec cp -L {} "$ST/lib/aarch64-linux-gnu/" \;
+ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$ST/lib/ld-linux-aarch64.so.1"
+
+"${CROSS_COMPILE}gcc" -static -O2 -Wall -Wextra -Werror -o "$ST/init" "$TOP/guest/init.c" ||
+	die "cannot compile guest/init.c"
+cp -a "$VDIR/kselftest/." "$ST/kselftest/"
+[ ! -d "$VDIR/modroot/lib/modules" ] || cp -a "$VDIR/modroot/lib/modules" "$ST/lib/"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ST/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$ST/etc/group"
+
+# run_kselftest.sh arguments, one per line.
+"$TOP/scripts/collections.sh" | while IFS= read -r t; do
+	case "$t" in
+	*:*) printf -- '-t\n%s\n' "$t" ;;
+	*) printf -- '-c\n%s\n' "$t" ;;
+	esac
+done >"$ST/etc/kselftest-args"
+
+# Every dynamically linked program must find its libraries in the image.
+missing=$(find "$ST" -type f -perm -u+x -print | while IFS= read -r f; do
+	"${CROSS_COMPILE}readelf" -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+		while IFS= read -r lib; do
+			[ -e "$ST/lib/aarch64-linux-gnu/$lib" ] || [ -e "$(dirname "$f")/$lib" ] ||
+				printf '%s needs %s\n' "${f#"$ST"/}" "$lib"
+		done
+done)
+[ -z "$missing" ] || die "libraries missing from the initramfs (add their Debian arm64 package to GUEST_PKGS):
+$missing"
+
+printf 'nod /dev/console 0600 0 0 c 5 1\n' >"$VDIR/initramfs.extra"
+(cd "$OBJ" && sh "$KTREE/usr/gen_initramfs.sh" -o "$VDIR/initramfs.cpio" -d "2026-01-01 00:00:00 UTC" \
+	-u squash -g squash "$ST" "$VDIR/initramfs.extra") ||
+	die "gen_initramfs.sh failed"
+log "initramfs: $(du -h "$VDIR/initramfs.cpio" | cut -f1), $(grep -c . "$VDIR/kselftest/kselftest-list.txt") selftests"

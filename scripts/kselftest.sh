@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# kselftest.sh - cross-build and install the selftests the guest runs.
+#
+# Usage: [VARIANT=name] [SELFTESTS="coll coll:test"] scripts/kselftest.sh
+#
+# Builds the collections named in selftests/collections from the kernel work
+# tree with the kernel's own 'make -C tools/testing/selftests ... install',
+# against the UAPI headers of build/VARIANT/obj (scripts/build.sh makes
+# them), and installs them with run_kselftest.sh under
+# build/VARIANT/kselftest. Log: build/VARIANT/logs/kselftest.log.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+OBJ=$VDIR/obj
+[ -d "$OBJ/usr/include/linux" ] || die "no UAPI headers in $OBJ/usr/include: run 'make build' first"
+mapfile -t tests < <("$TOP/scripts/collections.sh")
+[ ${#tests[@]} -gt 0 ] || die "no selftests listed in selftests/collections"
+targets=$(printf '%s\n' "${tests[@]%%:*}" | awk '!seen[$0]++' | tr '\n' ' ')
+for t in $targets; do
+	[ -d "$KTREE/tools/testing/selftests/$t" ] ||
+		die "selftests/collections names '$t', which is not a directory of tools/testing/selftests"
+done
+
+slog=$VDIR/logs/kselftest.log
+inst=$VDIR/kselftest
+rm -rf "$inst"
+# Built in the source tree, as most kselftest users do: with O=, collections
+# whose TEST_PROGS name a generated file (sched's cs_prctl_test in 7.3)
+# install nothing. The outputs are untracked and ignored by git. A change of
+# UAPI headers (another variant, a series that touches them) rebuilds all.
+hdrs=$( (cd "$OBJ/usr/include" && find . -type f | sort | xargs cat) | sha1sum | cut -d' ' -f1)
+hstamp=$KTREE/tools/testing/selftests/.lazytlb-headers
+ksmake=(make -C "$KTREE/tools/testing/selftests" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE"
+	TARGETS="$targets" KHDR_INCLUDES="-isystem $OBJ/usr/include"
+	INSTALL_PATH="$inst" -j"${JOBS:-$(nproc)}")
+if [ "$(cat "$hstamp" 2>/dev/null)" != "$hdrs" ]; then
+	"${ksmake[@]}" clean >"$slog" 2>&1 || true
+	printf '%s\n' "$hdrs" >"$hstamp"
+fi
+log "building selftests: $targets(log: $slog)"
+if ! "${ksmake[@]}" install >>"$slog" 2>&1; then
+	grep -E -m 40 'error|Error' "$slog" >&2 || tail -n 40 "$slog" >&2
+	die "selftest build failed (log: $slog)"
+fi
+if grep -E '^rsync: .*(failed|No such file)' "$slog" >&2; then
+	die "selftest install left out files (log: $slog)"
+fi
+[ -x "$inst/run_kselftest.sh" ] || die "no run_kselftest.sh in $inst (log: $slog)"
+log "installed $(grep -c . "$inst/kselftest-list.txt") tests in $inst"

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the harness scripts; sourced, never run.
+# shellcheck shell=bash
+
+# Repository root and the one ignored directory that holds every output.
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+# The kernel work tree the series is applied in (a git repository or a
+# worktree of the user's KERNEL_SRC).
+KTREE=${KTREE:-$BUILD/linux}
+# The series, as git format-patch output.
+PATCHES=${PATCHES:-$TOP/patches}
+# Variant: a named set of config fragments, see kernel-config/variants.
+VARIANT=${VARIANT:-default}
+VDIR=$BUILD/$VARIANT
+CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
+SERIES_BRANCH=${SERIES_BRANCH:-lazytlb/series}
+BASE_BRANCH=${BASE_BRANCH:-lazytlb/base}
+export TOP BUILD KTREE PATCHES VARIANT VDIR CROSS_COMPILE SERIES_BRANCH BASE_BRANCH
+
+_t0=${_t0:-$(date +%s)}
+export _t0
+
+# A progress line: elapsed seconds since the top-level command started.
+log() {
+	printf '[%4ds] %s: %s\n' $(($(date +%s) - _t0)) "${0##*/}" "$*" >&2
+}
+
+die() {
+	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+# need CMD PACKAGE: fail with the Debian package that provides CMD.
+need() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "'$1' not found: install the Debian package '$2' (or run 'make deps')"
+}
+
+# Print the --help text: the comment block after the shebang line.
+usage() {
+	sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"
+}
+
+# Handle -h/--help for scripts that take no other options.
+help_or_none() {
+	case "${1:-}" in
+	-h | --help) usage; exit 0 ;;
+	"") ;;
+	*) usage >&2; die "unknown argument '$1'" ;;
+	esac
+}
+
+# Debian archive address, read from the machine's own apt configuration.
+debian_mirror() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list; do
+		[ -r "$f" ] || continue
+		case "$f" in
+		*.sources)
+			uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' "$f")
+			;;
+		*)
+			uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):.*\/debian\/?$/) { print $i; exit } }' "$f")
+			;;
+		esac
+		if [ -n "$uri" ]; then
+			printf '%s\n' "${uri%/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Private apt state under $BUILD/apt: nothing of the host's dpkg or apt
+# configuration is changed. Extra arguments go to apt-get.
+APTDIR=$BUILD/apt
+apt_private_opts() {
+	printf '%s\n' \
+		-o "Dir::Etc::SourceList=$APTDIR/sources.list" \
+		-o "Dir::Etc::SourceParts=$APTDIR/sources.list.d" \
+		-o "Dir::State::Lists=$APTDIR/lists" \
+		-o "Dir::Cache=$APTDIR/cache" \
+		-o "Dir::State::Status=$APTDIR/status" \
+		-o "Debug::NoLocking=1" \
+		-o "APT::Sandbox::User=root"
+}
+
+apt_private_update() {
+	local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	mirror=$(debian_mirror) || die "no Debian archive found in /etc/apt; add one to the apt sources"
+	mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/sources.list.d"
+	: >"$APTDIR/status"
+	if [ -r "$keyring" ]; then
+		keyring="[signed-by=$keyring] "
+	else
+		keyring=""
+	fi
+	local suite
+	for suite in experimental sid; do
+		printf 'deb %s%s %s main\n' "$keyring" "$mirror" "$suite"
+	done >"$APTDIR/sources.list"
+	local stamp=$APTDIR/updated
+	if [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
+		log "reading package lists from the configured Debian archive"
+		# shellcheck disable=SC2046
+		apt-get $(apt_private_opts) -o APT::Architectures::=amd64 \
+			-o APT::Architectures::=arm64 -qq update >&2 ||
+			die "apt-get update of the private apt state failed"
+		touch "$stamp"
+	fi
+}
+
+# apt_private ARGS...: apt-get/apt-cache with the private state.
+apt_private() {
+	local cmd=$1
+	shift
+	# shellcheck disable=SC2046
+	"$cmd" $(apt_private_opts) -o APT::Architectures::=amd64 \
+		-o APT::Architectures::=arm64 "$@"
+}

@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""results.py - report a guest run: per-test table, JUnit XML, closing line.
+
+Reads the KTAP that run_kselftest.sh printed in the guest (build/VARIANT/
+ktap.log), parses it with the kernel's own KUnit KTAP parser
+(tools/testing/kunit/kunit_parser.py of the work tree), and prints one row
+per test: each kselftest subtest (the '# ok N name' lines kselftest nests
+inside a test's output become KTAP subtests), or the test itself when it has
+none. The console log (build/VARIANT/console.log) is scanned for kernel
+reports: panic, oops, BUG, WARNING (WARN, lockdep, RCU), KASAN, UBSAN, hung
+tasks and RCU stalls; each is a failed row. So are expected tests with no
+result, a guest that did not reach the end of the run, and a boot status
+that is not 0 (124: timeout). Writes JUnit XML (kunit_junit.py) and ends
+with the line 'N passed, N failed, N skipped'. Exit status: 0 if nothing
+failed, 1 otherwise.
+"""
+
+import argparse
+import os
+import re
+import sys
+
+
+def load_kunit(ktree):
+    path = os.path.join(ktree, 'tools', 'testing', 'kunit')
+    if not os.path.isfile(os.path.join(path, 'kunit_parser.py')):
+        sys.exit(f'results.py: no KUnit parser in {path}')
+    sys.path.insert(0, path)
+    import kunit_parser  # pylint: disable=import-outside-toplevel
+    import kunit_junit  # pylint: disable=import-outside-toplevel
+    import kunit_printer  # pylint: disable=import-outside-toplevel
+    return kunit_parser, kunit_junit, kunit_printer
+
+
+TOP_RESULT = re.compile(r'^(ok|not ok) ([0-9]+) (.*?)( # .*)?$')
+TOP_HEADER = re.compile(r'^# (selftests: \S+: \S+)$')
+TAP_HEADER = re.compile(r'^\s*K?TAP version [0-9]+$')
+PLAN = re.compile(r'^1\.\.([0-9]+)')
+RESULT = re.compile(r'^(ok|not ok) [0-9]+ ?(?:- )?(.*)$')
+
+
+def nest_block(name, block):
+    """Turn the '# '-prefixed output of one kselftest into a KTAP subtest.
+
+    A test may print several TAP documents (a script running several
+    programs): they are merged into one subtest whose plan is the sum of
+    their plans and whose results are renumbered in order.
+    """
+    inner = [l[2:] if l.startswith('# ') else l[1:] if l == '#' else None
+             for l in block]
+    if not any(l is not None and TAP_HEADER.match(l) for l in inner):
+        return block
+    plan = 0
+    results = 0
+    body = []
+    for line in inner:
+        if line is None:
+            continue
+        if TAP_HEADER.match(line):
+            continue
+        m = PLAN.match(line)
+        if m:
+            plan += int(m.group(1))
+            continue
+        m = RESULT.match(line)
+        if m:
+            results += 1
+            body.append(f'    {m.group(1)} {results} {m.group(2)}')
+        else:
+            body.append('    # ' + line.lstrip('# ').rstrip())
+    head = ['    KTAP version 1', f'    # Subtest: {name}',
+            f'    1..{plan or results}']
+    return head + body
+
+
+def nest_kselftest(lines):
+    """Rewrite run_kselftest.sh output as nested KTAP.
+
+    Returns the lines, the directive of each test's result line ('# exit=1',
+    '# TIMEOUT 45 seconds') by name, and the name of a test that started but
+    has no result line (the run stopped during it), or None.
+    """
+    out = []
+    block = []
+    name = None
+    directives = {}
+    for raw in lines:
+        line = raw.rstrip('\r\n')
+        m = TOP_HEADER.match(line)
+        if m:
+            out.extend(block)
+            block = []
+            name = m.group(1)
+            out.append(line)
+            continue
+        m = TOP_RESULT.match(line)
+        if m and name is not None:
+            out.extend(nest_block(m.group(3), block))
+            directives[m.group(3)] = (m.group(4) or '').strip(' #')
+            block = []
+            name = None
+            out.append(line)
+            continue
+        (block if name is not None else out).append(line)
+    out.extend(block)
+    return out, directives, name
+
+
+# Kernel reports on the console. Only lines with a printk timestamp count,
+# and only where the line is not test output (a test may print dmesg).
+TS = r'\[\s*[0-9]+\.[0-9]+\]\s*'
+REPORTS = [
+    ('panic', re.compile(TS + r'(Kernel panic - not syncing.*)')),
+    ('oops', re.compile(TS + r'(Internal error: .*|Unable to handle kernel .*)')),
+    ('KASAN', re.compile(TS + r'(BUG: KASAN: .*)')),
+    ('UBSAN', re.compile(TS + r'(UBSAN: .*)')),
+    ('BUG', re.compile(TS + r'((?:kernel )?BUG(?::| at) .*)')),
+    ('WARN', re.compile(TS + r'(WARNING: .*)')),
+    ('hung task', re.compile(TS + r'(INFO: task .* blocked for more than .*)')),
+    ('RCU stall', re.compile(TS + r'((?:INFO: )?rcu: .*detected stalls?.*)')),
+]
+EXPECT = re.compile(TS + r'kselftest: expect-reports (begin|end)\b')
+
+
+def kernel_reports(console, test_output):
+    """Return (kind, line) for every kernel report in the console log."""
+    found = []
+    seen = set()
+    expected = False
+    for raw in console:
+        line = raw.rstrip('\r\n')
+        if line.strip() in test_output:
+            continue
+        m = EXPECT.search(line)
+        if m:
+            expected = m.group(1) == 'begin'
+            continue
+        if expected:
+            continue
+        for kind, rx in REPORTS:
+            m = rx.search(line)
+            if m:
+                text = re.sub(r'\s+', ' ', m.group(1)).strip()
+                key = (kind, re.sub(r'[0-9a-fx]{6,}', '', text))
+                if key not in seen:
+                    seen.add(key)
+                    found.append((kind, text))
+                break
+    return found
+
+
+def short(name):
+    m = re.match(r'^selftests: (\S+): (\S+)$', name)
+    return f'{m.group(1)}:{m.group(2)}' if m else name
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split('\n\n', 1)[1])
+    ap.add_argument('--ktree', required=True, help='kernel work tree (for the KUnit parser)')
+    ap.add_argument('--ktap', required=True, help='KTAP written by the guest')
+    ap.add_argument('--console', help='console log (kernel messages)')
+    ap.add_argument('--expect', help='file of COLLECTION:TEST lines that must have a result')
+    ap.add_argument('--boot-status', type=int, default=0, help="boot.sh's exit status")
+    ap.add_argument('--junit', help='write JUnit XML here')
+    ap.add_argument('--title', default='kselftest', help='name of the run')
+    args = ap.parse_args()
+
+    kp, kj, kpr = load_kunit(args.ktree)
+    printer = kpr.Printer(print=False)
+
+    ktap = []
+    if os.path.exists(args.ktap):
+        with open(args.ktap, errors='replace') as f:
+            ktap = f.read().splitlines()
+    nested, directives, running = nest_kselftest(ktap)
+    main_test = kp.parse_run_tests(nested, printer)
+    main_test.name = args.title
+
+    rows = []  # (status, name, note)
+    S = kp.TestStatus
+
+    def status_word(st):
+        return {S.SUCCESS: 'PASS', S.SKIPPED: 'SKIP'}.get(st, 'FAIL')
+
+    def walk(t, prefix, why):
+        if t.subtests:
+            for i, s in enumerate(t.subtests, 1):
+                walk(s, f'{prefix}/{s.name or "#" + str(i)}', why)
+            if t.status == S.FAILURE and all(s.status in (S.SUCCESS, S.SKIPPED) for s in t.subtests):
+                rows.append(('FAIL', prefix, f'test failed after its subtests passed ({why})'))
+            return
+        note = t.skip_reason if t.status == S.SKIPPED else ''
+        if t.status == S.FAILURE:
+            note = why
+        elif t.status == S.TEST_CRASHED:
+            note = f'no result ({why or "crashed or cut off"})'
+        rows.append((status_word(t.status), prefix, note))
+
+    results = {}
+    unnamed = 0
+    for t in main_test.subtests:
+        if not t.name:
+            unnamed += 1  # placeholder for a planned test with no result
+            continue
+        results[short(t.name)] = t
+        walk(t, short(t.name), directives.get(t.name, ''))
+
+    extra = []  # synthesized failures, also added to the JUnit tree
+
+    def fail(name, note):
+        rows.append(('FAIL', name, note))
+        t = kp.Test()
+        t.name = name
+        t.status = S.FAILURE
+        t.log.append(note)
+        extra.append(t)
+
+    if not ktap:
+        fail('harness:ktap', f'no KTAP output in {args.ktap}')
+    elif not any('# harness: done' in l for l in ktap):
+        fail('harness:finished', 'the guest did not reach the end of the test run')
+    if args.boot_status == 124:
+        fail('harness:boot', 'guest timed out (QEMU killed); see the console log')
+    elif args.boot_status:
+        fail('harness:boot', f'QEMU exited with status {args.boot_status}')
+    if running:
+        fail(short(running), 'no result: the run stopped during this test')
+    if args.expect and os.path.exists(args.expect):
+        with open(args.expect) as f:
+            for want in (l.strip() for l in f):
+                if want and want not in results and (not running or want != short(running)):
+                    fail(want, 'expected test has no result')
+    elif unnamed - (1 if running else 0) > 0:
+        fail('harness:plan', f'{unnamed - (1 if running else 0)} more of the '
+             f'{main_test.expected_count} planned tests have no result')
+    if args.console and os.path.exists(args.console):
+        test_output = {l.strip() for l in ktap if l.strip()}
+        with open(args.console, errors='replace') as f:
+            for kind, text in kernel_reports(f, test_output):
+                fail(f'kernel:{kind}', text)
+    elif args.console:
+        fail('harness:console', f'no console log {args.console}')
+
+    width = min(max([len(r[1]) for r in rows] + [20]), 60)
+    for st, name, note in rows:
+        print(f'{st:4}  {name:{width}}  {note}'.rstrip() if len(name) <= width
+              else f'{st:4}  {name}\n      {"":{width}}  {note}'.rstrip())
+
+    passed = sum(1 for r in rows if r[0] == 'PASS')
+    failed = sum(1 for r in rows if r[0] == 'FAIL')
+    skipped = sum(1 for r in rows if r[0] == 'SKIP')
+    if args.junit:
+        main_test.subtests.extend(extra)
+        for t in extra:
+            main_test.counts.add_status(S.FAILURE)
+        kj.write_junit_result(main_test, args.junit)
+    print(f'{passed} passed, {failed} failed, {skipped} skipped')
+    return 1 if failed or not rows else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
