@@ -80,7 +80,7 @@ else
 					cur && /^@@ / { split($2, a, ","); if (substr(a[1], 2) == l) { print; exit } }
 				' "$pfile")
 				printf 'apply.sh:   %s: hunk %s\n' "$file" "${hunk:-at line $line}" >&2
-			done
+			done || true
 		grep -E '^(CONFLICT|error:)' "$amlog" | sed 's/^/apply.sh:   /' >&2 || true
 		g am --abort >/dev/null 2>&1 || true
 		g checkout -q -B "$SERIES_BRANCH" "$base"

@@ -40,7 +40,11 @@ mkdir -p "$(dirname "$CONSOLE")"
 append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 ${APPEND:-}"
 # KTAP channel: a virtio console whose output QEMU writes to $KTAP.
 chardev="file,id=ktap,path=$KTAP"
-qemu=(qemu-system-aarch64 -M virt -cpu max -smp "${SMP:-4}" -m "${MEM:-1G}"
+# Two threads per core when the CPU count is even: core scheduling (the
+# sched selftests) needs SMT siblings.
+smp=${SMP:-4}
+[ $((smp % 2)) != 0 ] || smp="$smp,sockets=1,cores=$((smp / 2)),threads=2"
+qemu=(qemu-system-aarch64 -M virt -cpu max -smp "$smp" -m "${MEM:-1G}"
 	-nographic -no-reboot -nic none -kernel "$IMAGE"
 	-device virtio-serial-device -chardev "$chardev"
 	-device "virtconsole,chardev=ktap")

@@ -35,6 +35,7 @@ def load_kunit(ktree):
 
 TOP_RESULT = re.compile(r'^(ok|not ok) ([0-9]+) (.*?)( # .*)?$')
 TOP_HEADER = re.compile(r'^# (selftests: \S+: \S+)$')
+GLUED_RESULT = re.compile(r'^(# .*?)((?:not )?ok [0-9]+ selftests: \S+: \S+.*)$')
 TAP_HEADER = re.compile(r'^\s*K?TAP version [0-9]+$')
 PLAN = re.compile(r'^1\.\.([0-9]+)')
 RESULT = re.compile(r'^(ok|not ok) [0-9]+ ?(?:- )?(.*)$')
@@ -85,7 +86,13 @@ def nest_kselftest(lines):
     block = []
     name = None
     directives = {}
+    split = []
     for raw in lines:
+        # A test that ends without a newline gets the runner's result
+        # line glued to its last output line: '# (x.c:287) - not ok 14 ...'.
+        m = GLUED_RESULT.match(raw.rstrip('\r\n'))
+        split.extend(m.groups() if m else [raw])
+    for raw in split:
         line = raw.rstrip('\r\n')
         m = TOP_HEADER.match(line)
         if m:

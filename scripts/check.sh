@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# check.sh - the project's tests: what CI runs (.ci/run calls 'make check').
+#
+# Usage: [VARIANT=name] scripts/check.sh
+#
+# 1. scripts/lint.sh: shellcheck, guest init, result parser, and
+#    checkpatch --strict of patches/ (after the base tree exists);
+# 2. scripts/selftest-harness.sh: the harness's own tests on fixtures;
+# 3. scripts/run.sh: the main job (apply, build, boot, selftests).
+# Each part prints its rows; the last line sums them up:
+# 'N passed, N failed, N skipped'. Exit status 0 only if nothing failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+P=0 F=0 K=0
+status=0
+# part NAME CMD...: run one part, add its closing line to the totals.
+part() {
+	local name=$1 out rc=0 line
+	shift
+	log "== $name"
+	out=$BUILD/logs/check-${name}.log
+	mkdir -p "$BUILD/logs"
+	"$@" 2>&1 | tee "$out" || rc=$?
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1 || true)
+	if [ -z "$line" ]; then
+		log "$name ended (status $rc) without a result line"
+		F=$((F + 1))
+		status=1
+		return
+	fi
+	read -r p _ f _ k _ <<<"${line//,/}"
+	P=$((P + p)) F=$((F + f)) K=$((K + ${k:-0}))
+	[ $rc = 0 ] || status=1
+}
+
+S=$TOP/scripts
+"$S/deps.sh"
+"$S/base.sh"
+part lint "$S/lint.sh"
+part harness "$S/selftest-harness.sh"
+part guest "$S/run.sh"
+echo "$P passed, $F failed, $K skipped"
+exit $status

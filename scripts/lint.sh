@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# lint.sh - static checks of the project and of the series.
+#
+# Usage: scripts/lint.sh
+#
+# Runs shellcheck on every script, compiles guest/init.c with -Wall -Wextra
+# -Werror, scripts/results.py byte-compiled, and, when the kernel work tree
+# exists, scripts/checkpatch.pl --strict on every patch in patches/. Prints
+# KTAP and the line 'N passed, N failed'.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+n=0
+pass=0
+fail=0
+echo "TAP version 13"
+ok_if() {
+	local name=$1 out
+	shift
+	n=$((n + 1))
+	if out=$("$@" 2>&1); then
+		echo "ok $n $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok $n $name"
+		printf '%s\n' "$out" | sed 's/^/# /'
+		fail=$((fail + 1))
+	fi
+}
+
+need shellcheck shellcheck
+cd "$TOP"
+ok_if "shellcheck scripts/*.sh .ci/run" shellcheck -x scripts/*.sh .ci/run
+ok_if "guest/init.c builds with -Wall -Wextra -Werror" \
+	gcc -fsyntax-only -Wall -Wextra -Werror guest/init.c
+ok_if "scripts/results.py compiles" \
+	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' scripts/results.py
+
+mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
+if [ ${#patches[@]} -gt 0 ]; then
+	[ -x "$KTREE/scripts/checkpatch.pl" ] || die "no $KTREE/scripts/checkpatch.pl: run 'make base' first"
+	for p in "${patches[@]}"; do
+		ok_if "checkpatch --strict ${p##*/}" \
+			"$KTREE/scripts/checkpatch.pl" --strict --no-tree -q "$p"
+	done
+fi
+echo "1..$n"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# selftest-harness.sh - tests of the harness itself, on small fixtures.
+#
+# Usage: scripts/selftest-harness.sh
+#
+# No kernel is built. Checks that:
+#  - results.py gives the expected closing line and exit status on each
+#    fixture in tests/ktap/ (passes, skips with reasons, failures, crashed
+#    and missing tests, WARN/KASAN/lockdep/panic reports, timeouts);
+#  - apply.sh applies a good series, and on a broken patch names the patch,
+#    the file and the hunk, exits non-zero and leaves the tree clean at the
+#    base; export.sh gives back patches that apply again;
+#  - boot.sh cuts off a guest that hangs (exit 124, console kept) and a
+#    guest that panics and powers off fails the results;
+#  - a missing tool is reported with the Debian package that provides it.
+# Prints KTAP and the line 'N passed, N failed'.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+T=$BUILD/harness-test
+rm -rf "$T"
+mkdir -p "$T"
+n=0
+pass=0
+fail=0
+echo "TAP version 13"
+# ok_if NAME CMD...: one test; its output is kept in $T/NAME.out.
+ok_if() {
+	local name=$1 out
+	shift
+	n=$((n + 1))
+	out=$T/${name//[^A-Za-z0-9_.-]/_}.out
+	if "$@" >"$out" 2>&1; then
+		echo "ok $n $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok $n $name"
+		sed 's/^/# /' "$out"
+		fail=$((fail + 1))
+	fi
+}
+
+# --- results.py on fixtures -------------------------------------------
+results_fixture() {
+	local d=$1 a=() want_rc want_line out rc=0
+	[ -f "$d/console.log" ] && a+=(--console "$d/console.log")
+	[ -f "$d/expect" ] && a+=(--expect "$d/expect")
+	[ -f "$d/boot-status" ] && a+=(--boot-status "$(cat "$d/boot-status")")
+	want_rc=$(sed -n 1p "$d/result")
+	want_line=$(sed -n 2p "$d/result")
+	out=$(python3 "$TOP/scripts/results.py" --ktree "$KTREE" --ktap "$d/ktap.log" \
+		--junit "$T/junit.xml" "${a[@]}") || rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" = "$want_rc" ] || { echo "exit status $rc, want $want_rc"; return 1; }
+	[ "$(printf '%s\n' "$out" | tail -n 1)" = "$want_line" ] || { echo "want: $want_line"; return 1; }
+	python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$T/junit.xml"
+}
+for d in "$TOP"/tests/ktap/*/; do
+	ok_if "results: $(basename "$d")" results_fixture "$d"
+done
+
+# --- apply.sh / export.sh on a small repository -------------------------
+mkrepo() {
+	local r=$T/repo
+	rm -rf "$r" "$T/build" "$T/patches"
+	mkdir -p "$r/mm" "$T/build" "$T/patches"
+	git -C "$r" init -q -b base
+	seq 1 20 | sed 's/^/line /' >"$r/mm/foo.c"
+	git -C "$r" add . && git -C "$r" -c user.name=t -c user.email=t@t.invalid commit -qm base
+	git -C "$r" rev-parse HEAD >"$T/build/base-commit"
+	sed -i 's/^line 3$/line three/' "$r/mm/foo.c"
+	git -C "$r" -c user.name=t -c user.email=t@t.invalid commit -qam "mm: first"
+	sed -i 's/^line 15$/line fifteen/' "$r/mm/foo.c"
+	git -C "$r" -c user.name=t -c user.email=t@t.invalid commit -qam "mm: second"
+	git -C "$r" format-patch -q --cover-letter -o "$T/patches" HEAD~2
+	git -C "$r" checkout -q --detach "$(cat "$T/build/base-commit")"
+}
+apply_env() { BUILD=$T/build KTREE=$T/repo PATCHES=$T/patches "$@"; }
+
+apply_good() {
+	mkrepo
+	apply_env "$TOP/scripts/apply.sh"
+	[ "$(git -C "$T/repo" log --format=%s "$(cat "$T/build/base-commit")"..HEAD | tr '\n' ,)" = "mm: second,mm: first," ]
+	apply_env "$TOP/scripts/apply.sh" 2>&1 | grep -q 'already applied'
+}
+ok_if "apply: good series applies, second run is a no-op" apply_good
+
+apply_broken() {
+	local rc=0 err
+	mkrepo
+	# Break the context of the second patch's hunk.
+	sed -i 's/^ line 13$/ line thirteen/' "$T"/patches/0002-*.patch
+	err=$(apply_env "$TOP/scripts/apply.sh" 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] || { echo "apply.sh succeeded on a broken patch"; return 1; }
+	printf '%s\n' "$err" | grep -q 'patch .*0002-mm-second.patch does not apply'
+	printf '%s\n' "$err" | grep -q 'mm/foo.c: hunk @@ -12,7 +12,7 @@'
+	[ -z "$(git -C "$T/repo" status --porcelain)" ] || { echo "tree not clean"; return 1; }
+	[ ! -d "$T/repo/.git/rebase-apply" ] || { echo "am still in progress"; return 1; }
+	[ "$(git -C "$T/repo" rev-parse HEAD)" = "$(cat "$T/build/base-commit")" ]
+}
+ok_if "apply: broken patch names patch, file and hunk; tree left clean" apply_broken
+
+export_roundtrip() {
+	mkrepo
+	apply_env "$TOP/scripts/apply.sh"
+	printf 'Subject: kept\n' >/dev/null
+	sed -i 's/\*\*\* SUBJECT HERE \*\*\*/mm: a test series/; s/\*\*\* BLURB HERE \*\*\*/Why this series./' "$T/patches/0000-cover-letter.patch"
+	apply_env "$TOP/scripts/export.sh"
+	grep -q 'Subject: \[PATCH 0/2\] mm: a test series' "$T/patches/0000-cover-letter.patch"
+	grep -q '^Why this series.$' "$T/patches/0000-cover-letter.patch"
+	grep -q '^base-commit: ' "$T/patches/0000-cover-letter.patch"
+	apply_env "$TOP/scripts/export.sh" --check
+	apply_env "$TOP/scripts/apply.sh" --force
+	[ "$(git -C "$T/repo" rev-list --count "$(cat "$T/build/base-commit")"..HEAD)" = 2 ]
+}
+ok_if "export: round trip keeps the cover letter and applies again" export_roundtrip
+
+# --- boot.sh on tiny fixture guests -------------------------------------
+fixture_elf() {
+	"${CROSS_COMPILE}gcc" -nostdlib -static -Wl,-Ttext=0x40080000 -o "$T/$1.elf" "$TOP/tests/guest/$1.S"
+}
+boot_hang() {
+	local rc=0
+	fixture_elf hang
+	IMAGE=$T/hang.elf INITRD=none GUEST_TIMEOUT=5 CONSOLE=$T/hang.console KTAP=$T/hang.ktap \
+		"$TOP/scripts/boot.sh" || rc=$?
+	[ $rc = 124 ] || { echo "boot.sh exit $rc, want 124"; return 1; }
+	grep -q 'guest timed out after 5s' "$T/hang.console"
+}
+ok_if "boot: a hung guest is cut off by the timeout (exit 124, console kept)" boot_hang
+
+boot_panic() {
+	local rc=0
+	fixture_elf panic
+	IMAGE=$T/panic.elf INITRD=none GUEST_TIMEOUT=30 CONSOLE=$T/panic.console KTAP=$T/panic.ktap \
+		"$TOP/scripts/boot.sh"
+	python3 "$TOP/scripts/results.py" --ktree "$KTREE" --ktap "$T/panic.ktap" \
+		--console "$T/panic.console" >"$T/panic.results" || rc=$?
+	cat "$T/panic.results"
+	[ $rc = 1 ] && grep -q '^FAIL  kernel:panic .*Kernel panic - not syncing: harness fixture' "$T/panic.results"
+}
+ok_if "boot: a guest that panics and powers off fails the run" boot_panic
+
+missing_tool() {
+	local bin=$T/bin err rc=0
+	mkdir -p "$bin"
+	# Everything on PATH but QEMU.
+	for d in /usr/local/bin /usr/bin /bin; do
+		for f in "$d"/*; do
+			case "${f##*/}" in qemu-system-*) continue ;; esac
+			[ -e "$bin/${f##*/}" ] || ln -s "$f" "$bin/${f##*/}"
+		done
+	done
+	err=$(PATH=$bin IMAGE=/dev/null INITRD=none "$TOP/scripts/boot.sh" 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "'qemu-system-aarch64' not found: install the Debian package 'qemu-system-arm'" || return 1
+	rc=0
+	err=$(CROSS_COMPILE=no-such-cross- "$TOP/scripts/build.sh" 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "'no-such-cross-gcc' not found: install the Debian package 'gcc-aarch64-linux-gnu'"
+}
+ok_if "deps: a missing tool is reported by package name" missing_tool
+
+echo "1..$n"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
