@@ -8,8 +8,8 @@
  * virtio console /dev/hvc0 (the host parses the latter), then powers off.
  *
  * Kernel command line switches (passed to init as environment):
- *   harness=shell   start an interactive shell instead of the tests
- *   harness=args    ignore /etc/kselftest-args and use harness_args
+ *   harness=shell          start an interactive shell instead of the tests
+ *   harness_tests=A:B,C:D  run these tests instead of /etc/kselftest-args
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -105,6 +105,20 @@ static int read_args(const char *path, char **argv, int max)
 	return argc;
 }
 
+/* "-t" and a test for each comma-separated COLLECTION:TEST of @list. */
+static int split_tests(char *list, char **argv, int max)
+{
+	char *s, *save;
+	int argc = 0;
+
+	for (s = strtok_r(list, ",", &save); s && argc + 2 <= max;
+	     s = strtok_r(NULL, ",", &save)) {
+		argv[argc++] = "-t";
+		argv[argc++] = s;
+	}
+	return argc;
+}
+
 /*
  * Run the tests with their output on a pipe, and copy every byte to the
  * console and to the KTAP channel.
@@ -194,7 +208,10 @@ int main(void)
 		    strerror(errno));
 
 	argv[0] = "/kselftest/run_kselftest.sh";
-	argc = read_args("/etc/kselftest-args", argv + 1, MAX_ARGS);
+	if (getenv("harness_tests"))
+		argc = split_tests(getenv("harness_tests"), argv + 1, MAX_ARGS);
+	else
+		argc = read_args("/etc/kselftest-args", argv + 1, MAX_ARGS);
 	if (argc < 0) {
 		out("# harness: cannot read /etc/kselftest-args\n");
 		goto off;

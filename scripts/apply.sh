@@ -31,6 +31,7 @@ esac
 base=$(cat "$BUILD/base-commit")
 g() { git -C "$KTREE" "$@"; }
 
+mkdir -p "$PATCHES"
 mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
 stamp=$( (echo "$base"; cat "${patches[@]}" </dev/null) | sha1sum | cut -d' ' -f1)
 stampfile=$BUILD/applied

@@ -59,7 +59,7 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 			die "$KTREE belongs to another repository; remove it ('make distclean') to switch to KERNEL_SRC"
 	else
 		log "adding worktree $KTREE of $KERNEL_SRC at $want"
-		git -C "$KERNEL_SRC" worktree add --detach "$KTREE" "$want" >&2
+		git -C "$KERNEL_SRC" worktree add --quiet --detach "$KTREE" "$want" >&2
 	fi
 	printf '%s\n' "$want" >"$BUILD/base-commit"
 	log "base: $KERNEL_SRC at $(git -C "$KERNEL_SRC" describe --always "$want")"

@@ -5,7 +5,8 @@
 #
 # Installs what is missing of: the aarch64 cross compiler and libc, QEMU for
 # arm64, the kernel build tools (flex, bison, bc, libssl-dev, libelf-dev,
-# kmod, cpio, rsync), ccache, sparse, b4 and shellcheck. It prints the
+# kmod, cpio, rsync), ccache, sparse, b4, shellcheck, and python3-ply and
+# python3-git for checkpatch.pl's SPDX check. It prints the
 # packages it installs. Run it as root (CI does); as another user it prints
 # the apt-get command to run. With --check it only reports what is missing
 # and exits non-zero if anything is.
@@ -46,6 +47,8 @@ sparse:sparse
 b4:b4
 git:git
 python3:python3
+python3-ply:
+python3-git:
 shellcheck:shellcheck
 ca-certificates:
 "

@@ -37,12 +37,15 @@ ok_if "guest/init.c builds with -Wall -Wextra -Werror" \
 ok_if "scripts/results.py compiles" \
 	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' scripts/results.py
 
+# checkpatch PATCH: from the tree, so that its SPDX and file checks run too.
+checkpatch() { (cd "$KTREE" && scripts/checkpatch.pl --strict -q "$1"); }
+
+mkdir -p "$PATCHES"
 mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
 if [ ${#patches[@]} -gt 0 ]; then
 	[ -x "$KTREE/scripts/checkpatch.pl" ] || die "no $KTREE/scripts/checkpatch.pl: run 'make base' first"
 	for p in "${patches[@]}"; do
-		ok_if "checkpatch --strict ${p##*/}" \
-			"$KTREE/scripts/checkpatch.pl" --strict --no-tree -q "$p"
+		ok_if "checkpatch --strict ${p##*/}" checkpatch "$p"
 	done
 fi
 echo "1..$n"

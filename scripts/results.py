@@ -11,7 +11,9 @@ none. The console log (build/VARIANT/console.log) is scanned for kernel
 reports: panic, oops, BUG, WARNING (WARN, lockdep, RCU), KASAN, UBSAN, hung
 tasks and RCU stalls; each is a failed row. So are expected tests with no
 result, a guest that did not reach the end of the run, and a boot status
-that is not 0 (124: timeout). Writes JUnit XML (kunit_junit.py) and ends
+that is not 0 (124: timeout). Tests listed as flaky that failed may be
+run again (scripts/test.sh does it): then the result of the second run
+counts, and the table says the first one failed. Writes JUnit XML and ends
 with the line 'N passed, N failed, N skipped'. Exit status: 0 if nothing
 failed, 1 otherwise.
 """
@@ -28,9 +30,8 @@ def load_kunit(ktree):
         sys.exit(f'results.py: no KUnit parser in {path}')
     sys.path.insert(0, path)
     import kunit_parser  # pylint: disable=import-outside-toplevel
-    import kunit_junit  # pylint: disable=import-outside-toplevel
     import kunit_printer  # pylint: disable=import-outside-toplevel
-    return kunit_parser, kunit_junit, kunit_printer
+    return kunit_parser, None, kunit_printer
 
 
 TOP_RESULT = re.compile(r'^(ok|not ok) ([0-9]+) (.*?)( # .*)?$')
@@ -162,31 +163,16 @@ def short(name):
     return f'{m.group(1)}:{m.group(2)}' if m else name
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog=__doc__.split('\n\n', 1)[1])
-    ap.add_argument('--ktree', required=True, help='kernel work tree (for the KUnit parser)')
-    ap.add_argument('--ktap', required=True, help='KTAP written by the guest')
-    ap.add_argument('--console', help='console log (kernel messages)')
-    ap.add_argument('--expect', help='file of COLLECTION:TEST lines that must have a result')
-    ap.add_argument('--boot-status', type=int, default=0, help="boot.sh's exit status")
-    ap.add_argument('--junit', help='write JUnit XML here')
-    ap.add_argument('--title', default='kselftest', help='name of the run')
-    args = ap.parse_args()
-
-    kp, kj, kpr = load_kunit(args.ktree)
-    printer = kpr.Printer(print=False)
-
+def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status):
+    """Rows (status, name, note) for one guest run."""
     ktap = []
-    if os.path.exists(args.ktap):
-        with open(args.ktap, errors='replace') as f:
+    if os.path.exists(ktap_path):
+        with open(ktap_path, errors='replace') as f:
             ktap = f.read().splitlines()
     nested, directives, running = nest_kselftest(ktap)
-    main_test = kp.parse_run_tests(nested, printer)
-    main_test.name = args.title
+    main_test = kp.parse_run_tests(nested, ktree_printer)
 
-    rows = []  # (status, name, note)
+    rows = []
     S = kp.TestStatus
 
     def status_word(st):
@@ -215,41 +201,115 @@ def main():
         results[short(t.name)] = t
         walk(t, short(t.name), directives.get(t.name, ''))
 
-    extra = []  # synthesized failures, also added to the JUnit tree
-
     def fail(name, note):
         rows.append(('FAIL', name, note))
-        t = kp.Test()
-        t.name = name
-        t.status = S.FAILURE
-        t.log.append(note)
-        extra.append(t)
 
     if not ktap:
-        fail('harness:ktap', f'no KTAP output in {args.ktap}')
+        fail('harness:ktap', f'no KTAP output in {ktap_path}')
     elif not any('# harness: done' in l for l in ktap):
         fail('harness:finished', 'the guest did not reach the end of the test run')
-    if args.boot_status == 124:
+    if boot_status == 124:
         fail('harness:boot', 'guest timed out (QEMU killed); see the console log')
-    elif args.boot_status:
-        fail('harness:boot', f'QEMU exited with status {args.boot_status}')
+    elif boot_status:
+        fail('harness:boot', f'QEMU exited with status {boot_status}')
     if running:
         fail(short(running), 'no result: the run stopped during this test')
-    if args.expect and os.path.exists(args.expect):
-        with open(args.expect) as f:
+    if expect_path and os.path.exists(expect_path):
+        with open(expect_path) as f:
             for want in (l.strip() for l in f):
                 if want and want not in results and (not running or want != short(running)):
                     fail(want, 'expected test has no result')
     elif unnamed - (1 if running else 0) > 0:
         fail('harness:plan', f'{unnamed - (1 if running else 0)} more of the '
              f'{main_test.expected_count} planned tests have no result')
-    if args.console and os.path.exists(args.console):
+    if console_path and os.path.exists(console_path):
         test_output = {l.strip() for l in ktap if l.strip()}
-        with open(args.console, errors='replace') as f:
+        with open(console_path, errors='replace') as f:
             for kind, text in kernel_reports(f, test_output):
                 fail(f'kernel:{kind}', text)
-    elif args.console:
-        fail('harness:console', f'no console log {args.console}')
+    elif console_path:
+        fail('harness:console', f'no console log {console_path}')
+    return rows
+
+
+def top(name):
+    return name.split('/', 1)[0]
+
+
+def write_junit(rows, path, title):
+    import xml.etree.ElementTree as ET  # pylint: disable=import-outside-toplevel
+    suites = {}
+    for st, name, note in rows:
+        suites.setdefault(top(name), []).append((st, name, note))
+    root = ET.Element('testsuites', {'name': title})
+    for sname, srows in suites.items():
+        suite = ET.SubElement(root, 'testsuite', {
+            'name': sname, 'tests': str(len(srows)),
+            'failures': str(sum(r[0] == 'FAIL' for r in srows)),
+            'skipped': str(sum(r[0] == 'SKIP' for r in srows))})
+        for st, name, note in srows:
+            case = ET.SubElement(suite, 'testcase', {'name': name, 'classname': sname})
+            if st == 'FAIL':
+                ET.SubElement(case, 'failure', {'message': note or 'failed'})
+            elif st == 'SKIP':
+                ET.SubElement(case, 'skipped', {'message': note})
+            elif note:
+                ET.SubElement(case, 'system-out').text = note
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding='utf-8', xml_declaration=True)
+
+
+def read_list(path):
+    if not path or not os.path.exists(path):
+        return set()
+    with open(path) as f:
+        return {l.split()[0] for l in f if l.strip() and not l.startswith('#')}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split('\n\n', 1)[1])
+    ap.add_argument('--ktree', required=True, help='kernel work tree (for the KUnit parser)')
+    ap.add_argument('--ktap', required=True, help='KTAP written by the guest')
+    ap.add_argument('--console', help='console log (kernel messages)')
+    ap.add_argument('--expect', help='file of COLLECTION:TEST lines that must have a result')
+    ap.add_argument('--boot-status', type=int, default=0, help="boot.sh's exit status")
+    ap.add_argument('--junit', help='write JUnit XML here')
+    ap.add_argument('--title', default='kselftest', help='name of the run')
+    ap.add_argument('--flaky', help='file of COLLECTION:TEST that may be retried')
+    ap.add_argument('--retry-out', help='write here the failed tests a retry may rerun '
+                    '(empty when any other failure makes a retry pointless)')
+    ap.add_argument('--retry-ktap', help='KTAP of the retry run')
+    ap.add_argument('--retry-console', help='console log of the retry run')
+    ap.add_argument('--retry-boot-status', type=int, default=0)
+    args = ap.parse_args()
+
+    kp, _, kpr = load_kunit(args.ktree)
+    printer = kpr.Printer(print=False)
+    rows = analyze(kp, printer, args.ktap, args.console, args.expect, args.boot_status)
+
+    flaky = read_list(args.flaky)
+    failed = {top(n) for st, n, _ in rows if st == 'FAIL'}
+    if args.retry_out:
+        with open(args.retry_out, 'w') as f:
+            if failed and failed <= flaky:
+                f.write('\n'.join(sorted(failed)) + '\n')
+
+    if args.retry_ktap:
+        retried = read_list(args.retry_out) if args.retry_out else failed & flaky
+        again = analyze(kp, printer, args.retry_ktap, args.retry_console,
+                        None, args.retry_boot_status)
+        first = {}
+        for st, n, note in rows:
+            if st == 'FAIL' and top(n) in retried:
+                first.setdefault(top(n), f'{n[len(top(n)):] or n}: {note}'.strip())
+        merged = [r for r in rows if top(r[1]) not in retried]
+        for st, n, note in again:
+            if top(n) in retried and st != 'FAIL':
+                note = note or f'passed on retry; first run failed ({first[top(n)]})'
+            merged.append((st, n, note))
+        rows = merged
 
     width = min(max([len(r[1]) for r in rows] + [20]), 60)
     for st, name, note in rows:
@@ -260,10 +320,7 @@ def main():
     failed = sum(1 for r in rows if r[0] == 'FAIL')
     skipped = sum(1 for r in rows if r[0] == 'SKIP')
     if args.junit:
-        main_test.subtests.extend(extra)
-        for t in extra:
-            main_test.counts.add_status(S.FAILURE)
-        kj.write_junit_result(main_test, args.junit)
+        write_junit(rows, args.junit, args.title)
     print(f'{passed} passed, {failed} failed, {skipped} skipped')
     return 1 if failed or not rows else 0
 

@@ -7,8 +7,10 @@
 # test, writes build/VARIANT/results.xml (JUnit) and ends with
 # 'N passed, N failed, N skipped'. Every test listed by selftests/collections
 # must report; a kernel report on the console (panic, oops, BUG, WARNING,
-# KASAN, lockdep) or a timeout is a failure. Exit status 0 only when
-# nothing failed.
+# KASAN, lockdep) or a timeout is a failure. When the only failures are of
+# tests listed in selftests/flaky, the guest boots once more with just those
+# and their second result counts (the table shows both). Exit status 0 only
+# when nothing failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
@@ -23,11 +25,30 @@ expect=$VDIR/expected-tests
 	esac
 done >"$expect"
 
+res=(python3 "$TOP/scripts/results.py" --ktree "$KTREE" --expect "$expect"
+	--flaky "$TOP/selftests/flaky" --retry-out "$VDIR/retry-tests"
+	--junit "$VDIR/results.xml" --title "$VARIANT")
 set +e
 "$TOP/scripts/boot.sh"
 boot=$?
 set -e
 log "results ($VARIANT)"
-python3 "$TOP/scripts/results.py" --ktree "$KTREE" --ktap "$VDIR/ktap.log" \
-	--console "$VDIR/console.log" --expect "$expect" --boot-status "$boot" \
-	--junit "$VDIR/results.xml" --title "$VARIANT"
+rc=0
+"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
+	--boot-status "$boot" >"$VDIR/results.txt" || rc=$?
+if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
+	retry=$(paste -sd, "$VDIR/retry-tests")
+	log "failed only in tests listed in selftests/flaky ($retry): running them again"
+	set +e
+	CONSOLE=$VDIR/console-retry.log KTAP=$VDIR/ktap-retry.log \
+		APPEND="${APPEND:-} harness_tests=$retry" "$TOP/scripts/boot.sh"
+	rboot=$?
+	set -e
+	rc=0
+	"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
+		--boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
+		--retry-console "$VDIR/console-retry.log" --retry-boot-status "$rboot" \
+		>"$VDIR/results.txt" || rc=$?
+fi
+cat "$VDIR/results.txt"
+exit $rc
