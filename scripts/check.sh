@@ -6,7 +6,8 @@
 # 1. scripts/lint.sh: shellcheck, guest init, result parser, and
 #    checkpatch --strict of patches/ (after the base tree exists);
 # 2. scripts/selftest-harness.sh: the harness's own tests on fixtures;
-# 3. scripts/run.sh: the main job (apply, build, boot, selftests).
+# 3. scripts/run.sh, the main job (apply, build, boot, selftests), once
+#    for every variant in kernel-config/variants.
 # Each part prints its rows; the last line sums them up:
 # 'N passed, N failed, N skipped'. Exit status 0 only if nothing failed.
 set -euo pipefail
@@ -40,6 +41,9 @@ S=$TOP/scripts
 "$S/base.sh"
 part lint "$S/lint.sh"
 part harness "$S/selftest-harness.sh"
-part guest "$S/run.sh"
+mapfile -t variants < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/variants" | awk '{ print $1 }')
+for v in "${variants[@]}"; do
+	part "guest-$v" env VARIANT="$v" "$S/run.sh"
+done
 echo "$P passed, $F failed, $K skipped"
 exit $status

@@ -5,9 +5,9 @@
 #
 # Merges, with the kernel's scripts/kconfig/merge_config.sh onto
 # allnoconfig: kernel-config/virt.config, kernel-config/selftests.config,
-# the fragments the variant lists in kernel-config/variants, and the
-# 'config' file of every selftest collection named in
-# selftests/collections. The result is build/VARIANT/obj/.config. Any
+# the 'config' file of every selftest collection named in
+# selftests/collections, and last the fragments the variant lists in
+# kernel-config/variants. The result is build/VARIANT/obj/.config. Any
 # option that does not reach .config with the requested value (a missing
 # dependency, a renamed symbol) is an error that names the option.
 set -euo pipefail
@@ -31,12 +31,17 @@ variant_fragments() {
 	done
 }
 
+# Order: base fragments, the collections' configs, then the variant's own
+# fragments, which may turn off what a collection asks for (the variant
+# without the series' debug options, say).
 frags=()
-while IFS= read -r f; do frags+=("$f"); done < <(variant_fragments "$VARIANT")
+mapfile -t vfrags < <(variant_fragments "$VARIANT")
+frags+=("${vfrags[@]:0:2}")
 while IFS= read -r c; do
 	f=$KTREE/tools/testing/selftests/${c%%:*}/config
 	[ -f "$f" ] && frags+=("$f")
 done < <("$TOP/scripts/collections.sh")
+frags+=("${vfrags[@]:2}")
 # Fragments may be listed twice (two tests of one collection).
 mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')
 

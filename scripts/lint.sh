@@ -37,8 +37,20 @@ ok_if "guest/init.c builds with -Wall -Wextra -Werror" \
 ok_if "scripts/results.py compiles" \
 	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' scripts/results.py
 
-# checkpatch PATCH: from the tree, so that its SPDX and file checks run too.
-checkpatch() { (cd "$KTREE" && scripts/checkpatch.pl --strict -q "$1"); }
+# checkpatch PATCH: from the tree, so that its SPDX and file checks run too,
+# with Debian's python3 (spdxcheck.py needs python3-ply and python3-git).
+# The one report accepted is CamelCase on an arm64 system register field:
+# those names (TTBRx_EL1_ASID_MASK, ...) are generated from
+# arch/arm64/tools/sysreg at build time, where checkpatch cannot see them.
+checkpatch() {
+	local out rc=0 bad
+	out=$(cd "$KTREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict -q "$1") || rc=$?
+	printf '%s\n' "$out"
+	[ $rc != 0 ] || return 0
+	bad=$(printf '%s\n' "$out" | grep -E '^(ERROR|WARNING|CHECK):' |
+		grep -vE '^CHECK: Avoid CamelCase: <[A-Za-z0-9]+_EL[0-9]+_[A-Za-z0-9_]+>$' || true)
+	[ -z "$bad" ]
+}
 
 mkdir -p "$PATCHES"
 mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
