@@ -9,7 +9,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help run check deps base base-update apply export config build \
-	kselftest initramfs boot test shell lint selftest-harness clean distclean
+	kselftest initramfs boot test shell bisect warnings lint selftest-harness clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -60,7 +60,13 @@ boot: ## boot the built guest once (no result parsing)
 shell: ## boot the built guest to an interactive shell
 	@$(S)/boot.sh --shell
 
-lint: ## shellcheck the scripts, compile-check guest/init.c
+bisect: ## build every patch of the series on its own, in every variant (slow)
+	@$(S)/bisect.sh
+
+warnings: ## no new W=1 / sparse warnings in the files the series touches
+	@$(S)/warnings.sh
+
+lint: ## shellcheck, guest/init.c, results.py, checkpatch --strict of patches/
 	@$(S)/lint.sh
 
 selftest-harness: ## the harness's own tests (fixtures, no kernel build)

@@ -12,11 +12,11 @@ KTREE=${KTREE:-$BUILD/linux}
 PATCHES=${PATCHES:-$TOP/patches}
 # Variant: a named set of config fragments, see kernel-config/variants.
 VARIANT=${VARIANT:-default}
-VDIR=$BUILD/$VARIANT
+VDIR=${VDIR:-$BUILD/$VARIANT}
 CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
 SERIES_BRANCH=${SERIES_BRANCH:-lazytlb/series}
 BASE_BRANCH=${BASE_BRANCH:-lazytlb/base}
-export TOP BUILD KTREE PATCHES VARIANT VDIR CROSS_COMPILE SERIES_BRANCH BASE_BRANCH
+export TOP BUILD KTREE PATCHES VARIANT CROSS_COMPILE SERIES_BRANCH BASE_BRANCH
 
 _t0=${_t0:-$(date +%s)}
 export _t0

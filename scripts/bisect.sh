@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# bisect.sh - build every patch of the series on its own, in every variant.
+#
+# Usage: [VARIANTS="default debug"] [W=1] [C=1] scripts/bisect.sh
+#
+# Checks out each commit of lazytlb/series (base excluded) in a separate
+# worktree (build/bisect/tree, so the work tree is not touched), configures
+# it with each variant of kernel-config/variants (or VARIANTS) and builds
+# Image and modules out of tree in build/bisect/VARIANT, with ccache. A
+# series must build at every commit ('bisectable'). Prints one row per
+# commit and variant and the line 'N passed, N failed'. Slow (a kernel
+# build per commit and variant; ccache helps little when a patch touches a
+# common header), so it is not part of 'make check'.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+[ -f "$BUILD/base-commit" ] || die "no base: run 'make base' first"
+base=$(cat "$BUILD/base-commit")
+mapfile -t commits < <(git -C "$KTREE" rev-list --reverse "$base..$SERIES_BRANCH")
+[ ${#commits[@]} -gt 0 ] || die "the series is empty"
+if [ -n "${VARIANTS:-}" ]; then
+	read -r -a variants <<<"$VARIANTS"
+else
+	mapfile -t variants < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/variants" | awk '{ print $1 }')
+fi
+
+B=$BUILD/bisect
+tree=$B/tree
+mkdir -p "$B"
+[ -e "$tree/.git" ] || git -C "$KTREE" worktree add --quiet --detach "$tree" "$base"
+pass=0 fail=0 n=0
+echo "TAP version 13"
+for c in "${commits[@]}"; do
+	git -C "$tree" checkout -q --detach "$c"
+	subject=$(git -C "$tree" log -1 --format='%h %s' "$c")
+	for v in "${variants[@]}"; do
+		n=$((n + 1))
+		log "building $subject ($v)"
+		if KTREE=$tree VARIANT=$v VDIR=$B/$v "$TOP/scripts/config.sh" >/dev/null &&
+			KTREE=$tree VARIANT=$v VDIR=$B/$v "$TOP/scripts/build.sh" >/dev/null; then
+			echo "ok $n $subject [$v]"
+			pass=$((pass + 1))
+		else
+			echo "not ok $n $subject [$v] (log: build/bisect/$v/logs/build.log)"
+			fail=$((fail + 1))
+		fi
+	done
+done
+echo "1..$n"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
