@@ -303,11 +303,12 @@ def main():
         first = {}
         for st, n, note in rows:
             if st == 'FAIL' and top(n) in retried:
-                first.setdefault(top(n), f'{n[len(top(n)):] or n}: {note}'.strip())
+                sub = n[len(top(n)) + 1:] or n
+                first.setdefault(top(n), f'{sub}: {note}' if note else sub)
         merged = [r for r in rows if top(r[1]) not in retried]
         for st, n, note in again:
             if top(n) in retried and st != 'FAIL':
-                note = note or f'passed on retry; first run failed ({first[top(n)]})'
+                note = note or f'passed on retry; first run failed in {first[top(n)]}'
             merged.append((st, n, note))
         rows = merged
 
