@@ -100,7 +100,9 @@ apt_private_update() {
 	for suite in experimental sid; do
 		printf 'deb %s%s %s main\n' "$keyring" "$mirror" "$suite"
 	done >"$APTDIR/sources.list"
-	local stamp=$APTDIR/updated
+	# Sources, for tools bookworm's packages are too old for (sparse).
+	printf 'deb-src %s%s sid main\n' "$keyring" "$mirror" >>"$APTDIR/sources.list"
+	local stamp=$APTDIR/updated.2
 	if [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
 		log "reading package lists from the configured Debian archive"
 		# shellcheck disable=SC2046

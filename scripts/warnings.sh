@@ -9,12 +9,33 @@
 # directory (build/warnings/), with the configuration of VARIANT (default:
 # debug, so that code under the series' debug options is compiled).
 # Prints the warnings the series adds, with line numbers dropped so that
-# moved code does not count, and exits non-zero if there are any.
+# moved code does not count (each occurrence counts: a second warning of
+# a kind already there is new), and exits non-zero if there are any.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
-need sparse sparse
+# A sparse that knows the C the kernel uses: bookworm's 0.6.4 lacks
+# __typeof_unqual__ and the kernel then skips the check with only a warning.
+# Fall back to building Debian's newer sparse from its source package.
+sparse_ok() { [ "$(sh "$KTREE/scripts/checker-valid.sh" "$1" 2>/dev/null)" = 1 ]; }
+CHECK=$(command -v sparse || true)
+if [ -z "$CHECK" ] || ! sparse_ok "$CHECK"; then
+	CHECK=$BUILD/tools/sparse/sparse
+	if ! sparse_ok "$CHECK"; then
+		log "system sparse is missing or too old for this kernel: building Debian's sid sparse from source"
+		apt_private_update
+		rm -rf "$BUILD/tools/sparse" "$BUILD/tools/sparse-src"
+		mkdir -p "$BUILD/tools/sparse-src"
+		(cd "$BUILD/tools/sparse-src" && apt_private apt-get -qq source --download-only sparse) >&2 ||
+			die "cannot download the sparse source package"
+		tar -xzf "$BUILD"/tools/sparse-src/sparse_*.orig.tar.gz -C "$BUILD/tools/sparse-src"
+		mv "$BUILD"/tools/sparse-src/sparse-*/ "$BUILD/tools/sparse"
+		make -C "$BUILD/tools/sparse" -j"$(nproc)" sparse >/dev/null 2>&1 ||
+			die "building sparse failed"
+		sparse_ok "$CHECK" || die "the sparse built from source cannot check this kernel either"
+	fi
+fi
 VARIANT=${VARIANT_WARN:-debug}
 [ -f "$BUILD/base-commit" ] || die "no base: run 'make base' first"
 base=$(cat "$BUILD/base-commit")
@@ -28,24 +49,36 @@ tree=$W/tree
 mkdir -p "$W"
 [ -e "$tree/.git" ] || git -C "$KTREE" worktree add --quiet --detach "$tree" "$base"
 
-# warn_set COMMIT NAME: warnings of the objects at COMMIT, normalized.
+# warn_set COMMIT NAME: warnings of the objects at COMMIT, normalized. The
+# series is configured with config.sh; the base gets the same .config, with
+# the options it does not know dropped by olddefconfig.
 warn_set() {
 	local obj=$W/obj-$2 o have=()
 	git -C "$tree" checkout -q --detach "$1"
-	KTREE=$tree VDIR=$W/$2 "$TOP/scripts/config.sh" >/dev/null
+	if [ "$2" = series ]; then
+		KTREE=$tree VDIR=$W/$2 "$TOP/scripts/config.sh" >/dev/null
+	else
+		mkdir -p "$W/$2/obj"
+		cp "$W/series/obj/.config" "$W/$2/obj/.config"
+		make -C "$tree" O="$W/$2/obj" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
+			olddefconfig >/dev/null
+	fi
 	for o in "${objs[@]}"; do
 		[ -f "$tree/${o%.o}.c" ] && have+=("$o")
+		rm -f "$W/$2/obj/$o" # compile again, so that W=1 speaks
 	done
 	log "W=1 C=2 build of ${#have[@]} files at $2"
 	make -C "$tree" O="$W/$2/obj" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
-		W=1 C=2 -j"$(nproc)" "${have[@]}" >"$W/$2.log" 2>&1 ||
+		W=1 C=2 CHECK="$CHECK" -j"$(nproc)" "${have[@]}" >"$W/$2.log" 2>&1 ||
 		{ tail -n 20 "$W/$2.log" >&2; die "build at $2 failed (log: $W/$2.log)"; }
+	! grep -q 'is not available or not up to date' "$W/$2.log" ||
+		die "kbuild did not run sparse (log: $W/$2.log)"
 	grep -E '(warning|error):' "$W/$2.log" |
-		sed -E 's#^(\.\./)*##; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#' | sort -u >"$obj.txt"
+		sed -E 's#^(\.\./)*##; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#' | sort >"$obj.txt"
 	echo "$obj.txt"
 }
-before=$(warn_set "$base" base)
 after=$(warn_set "$head" series)
+before=$(warn_set "$base" base)
 new=$(comm -13 "$before" "$after")
 nb=$(wc -l <"$before")
 na=$(wc -l <"$after")
