@@ -4,8 +4,9 @@
 # Usage: [VARIANTS="default debug"] [W=1] [C=1] scripts/bisect.sh
 #
 # Checks out each commit of lazytlb/series (base excluded) in a separate
-# worktree (build/bisect/tree, so the work tree is not touched), configures
-# it with each variant of kernel-config/variants (or VARIANTS) and builds
+# worktree (build/bisect/tree, so the work tree is not touched), gives it
+# the configuration of each variant of kernel-config/variants (or VARIANTS)
+# as made at the head of the series, and builds
 # Image and modules out of tree in build/bisect/VARIANT, with ccache. A
 # series must build at every commit ('bisectable'). Prints one row per
 # commit and variant and the line 'N passed, N failed'. Slow (a kernel
@@ -29,6 +30,14 @@ B=$BUILD/bisect
 tree=$B/tree
 mkdir -p "$B"
 [ -e "$tree/.git" ] || git -C "$KTREE" worktree add --quiet --detach "$tree" "$base"
+# Each variant is configured once, at the head of the series; every commit
+# is built with that .config, less the options it does not have yet
+# (olddefconfig), so a debug option a later patch adds is simply absent.
+for v in "${variants[@]}"; do
+	git -C "$tree" checkout -q --detach "${commits[-1]}"
+	KTREE=$tree VARIANT=$v VDIR=$B/$v "$TOP/scripts/config.sh" >/dev/null
+	cp "$B/$v/obj/.config" "$B/config-$v"
+done
 pass=0 fail=0 n=0
 echo "TAP version 13"
 for c in "${commits[@]}"; do
@@ -37,7 +46,10 @@ for c in "${commits[@]}"; do
 	for v in "${variants[@]}"; do
 		n=$((n + 1))
 		log "building $subject ($v)"
-		if KTREE=$tree VARIANT=$v VDIR=$B/$v "$TOP/scripts/config.sh" >/dev/null &&
+		mkdir -p "$B/$v/obj"
+		cp "$B/config-$v" "$B/$v/obj/.config"
+		if make -C "$tree" O="$B/$v/obj" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
+			olddefconfig >/dev/null 2>&1 &&
 			KTREE=$tree VARIANT=$v VDIR=$B/$v "$TOP/scripts/build.sh" >/dev/null; then
 			echo "ok $n $subject [$v]"
 			pass=$((pass + 1))

@@ -121,3 +121,42 @@ apt_private() {
 	"$cmd" $(apt_private_opts) -o APT::Architectures::=amd64 \
 		-o APT::Architectures::=arm64 "$@"
 }
+
+# KTAP rows for the project's own checks: ktap_begin; ok_if NAME CMD...;
+# ktap_end. CMD runs in a subshell with errexit in force (outside of any
+# 'if' or '&&', where bash would ignore it), so a test function fails at
+# its first failing command, not only at its last; its output is shown
+# when it fails.
+ktap_begin() {
+	KTAP_N=0 KTAP_PASS=0 KTAP_FAIL=0
+	echo "TAP version 13"
+}
+
+ok_if() {
+	local name=$1 out rc
+	shift
+	KTAP_N=$((KTAP_N + 1))
+	out=$(mktemp)
+	set +e
+	(
+		set -e
+		"$@"
+	) >"$out" 2>&1
+	rc=$?
+	set -e
+	if [ $rc = 0 ]; then
+		echo "ok $KTAP_N $name"
+		KTAP_PASS=$((KTAP_PASS + 1))
+	else
+		echo "not ok $KTAP_N $name"
+		sed 's/^/# /' "$out"
+		KTAP_FAIL=$((KTAP_FAIL + 1))
+	fi
+	rm -f "$out"
+}
+
+ktap_end() {
+	echo "1..$KTAP_N"
+	echo "$KTAP_PASS passed, $KTAP_FAIL failed"
+	[ "$KTAP_FAIL" = 0 ]
+}

@@ -11,24 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
-n=0
-pass=0
-fail=0
-echo "TAP version 13"
-ok_if() {
-	local name=$1 out
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n $name"
-		printf '%s\n' "$out" | sed 's/^/# /'
-		fail=$((fail + 1))
-	fi
-}
-
+ktap_begin
 need shellcheck shellcheck
 cd "$TOP"
 ok_if "shellcheck scripts/*.sh .ci/run" shellcheck -x scripts/*.sh .ci/run
@@ -60,6 +43,4 @@ if [ ${#patches[@]} -gt 0 ]; then
 		ok_if "checkpatch --strict ${p##*/}" checkpatch "$p"
 	done
 fi
-echo "1..$n"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+ktap_end

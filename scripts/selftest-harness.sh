@@ -21,25 +21,7 @@ help_or_none "${1:-}"
 T=$BUILD/harness-test
 rm -rf "$T"
 mkdir -p "$T"
-n=0
-pass=0
-fail=0
-echo "TAP version 13"
-# ok_if NAME CMD...: one test; its output is kept in $T/NAME.out.
-ok_if() {
-	local name=$1 out
-	shift
-	n=$((n + 1))
-	out=$T/${name//[^A-Za-z0-9_.-]/_}.out
-	if "$@" >"$out" 2>&1; then
-		echo "ok $n $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n $name"
-		sed 's/^/# /' "$out"
-		fail=$((fail + 1))
-	fi
-}
+ktap_begin
 
 # --- results.py on fixtures -------------------------------------------
 results_fixture() {
@@ -165,6 +147,4 @@ missing_tool() {
 }
 ok_if "deps: a missing tool is reported by package name" missing_tool
 
-echo "1..$n"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+ktap_end

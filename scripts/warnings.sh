@@ -8,6 +8,8 @@
 # base and once at the series head, in a separate worktree and output
 # directory (build/warnings/), with the configuration of VARIANT (default:
 # debug, so that code under the series' debug options is compiled).
+# When sphinx-build is installed (Debian's python3-sphinx), does the same
+# for 'make SPHINXDIRS=mm htmldocs', the directory the series documents.
 # Prints the warnings the series adds, with line numbers dropped so that
 # moved code does not count (each occurrence counts: a second warning of
 # a kind already there is new), and exits non-zero if there are any.
@@ -77,15 +79,41 @@ warn_set() {
 		sed -E 's#^(\.\./)*##; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#' | sort >"$obj.txt"
 	echo "$obj.txt"
 }
+# doc_set COMMIT NAME: Sphinx warnings of 'make SPHINXDIRS=mm htmldocs'.
+doc_set() {
+	git -C "$tree" checkout -q --detach "$1"
+	log "htmldocs (mm) at $2"
+	PATH=/usr/bin:$PATH make -C "$tree" O="$W/docs-$2" SPHINXDIRS=mm htmldocs \
+		>"$W/docs-$2.log" 2>&1 || die "htmldocs at $2 failed (log: $W/docs-$2.log)"
+	grep -E 'WARNING|ERROR' "$W/docs-$2.log" |
+		sed -E 's#^.*/Documentation/#Documentation/#; s#:[0-9]+:#:#' | sort >"$W/docs-$2.txt"
+	echo "$W/docs-$2.txt"
+}
+
+pass=0 fail=0
+# compare WHAT BEFORE AFTER: one result row.
+compare() {
+	local new
+	new=$(comm -13 "$2" "$3")
+	log "$1: $(wc -l <"$2") at the base, $(wc -l <"$3") with the series"
+	if [ -n "$new" ]; then
+		printf 'not ok %s: new warnings\n' "$1"
+		printf '# %s\n' "$new"
+		fail=$((fail + 1))
+	else
+		printf 'ok %s: no new warnings\n' "$1"
+		pass=$((pass + 1))
+	fi
+}
 after=$(warn_set "$head" series)
 before=$(warn_set "$base" base)
-new=$(comm -13 "$before" "$after")
-nb=$(wc -l <"$before")
-na=$(wc -l <"$after")
-log "warnings: $nb at the base, $na with the series"
-if [ -n "$new" ]; then
-	printf 'new: %s\n' "$new"
-	echo "0 passed, 1 failed"
-	exit 1
+compare "W=1 C=2" "$before" "$after"
+if command -v sphinx-build >/dev/null 2>&1 || [ -x /usr/bin/sphinx-build ]; then
+	after=$(doc_set "$head" series)
+	before=$(doc_set "$base" base)
+	compare "htmldocs mm" "$before" "$after"
+else
+	echo "ok htmldocs mm # SKIP sphinx-build not installed (Debian package python3-sphinx)"
 fi
-echo "1 passed, 0 failed"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
