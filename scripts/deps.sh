@@ -33,6 +33,7 @@ binutils-aarch64-linux-gnu:aarch64-linux-gnu-ld
 qemu-system-arm:qemu-system-aarch64
 gcc:gcc
 make:make
+perl:perl
 flex:flex
 bison:bison
 bc:bc
