@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
 # collections.sh - print the selftests to run, one per line.
 #
-# Usage: scripts/collections.sh
+# Usage: scripts/collections.sh [--missing]
 #
 # Reads selftests/collections (comments and blank lines ignored). A line is
 # COLLECTION (every test of tools/testing/selftests/COLLECTION) or
 # COLLECTION:TEST (one test), as run_kselftest.sh's -c and -t take them.
-# SELFTESTS="a b:c" overrides the file.
+# SELFTESTS="a b:c" overrides the file. Prints the entries whose collection
+# exists in the kernel work tree; with --missing, the others (a collection
+# the series adds is missing from the bare base: its tests are reported as
+# skipped, with the reason).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-help_or_none "${1:-}"
+
+missing=0
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+--missing) missing=1 ;;
+"") ;;
+*) usage >&2; die "unknown argument '$1'" ;;
+esac
 
 if [ -n "${SELFTESTS:-}" ]; then
 	# shellcheck disable=SC2086 # a list, split on purpose
 	printf '%s\n' $SELFTESTS
 else
 	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$TOP/selftests/collections"
-fi
+fi | while IFS= read -r t; do
+	if [ -d "$KTREE/tools/testing/selftests/${t%%:*}" ]; then
+		[ $missing = 1 ] || printf '%s\n' "$t"
+	else
+		[ $missing = 0 ] || printf '%s\n' "$t"
+	fi
+done

@@ -277,6 +277,8 @@ def main():
     ap.add_argument('--boot-status', type=int, default=0, help="boot.sh's exit status")
     ap.add_argument('--junit', help='write JUnit XML here')
     ap.add_argument('--title', default='kselftest', help='name of the run')
+    ap.add_argument('--absent', help='file of COLLECTION[:TEST] not in this kernel tree '
+                    '(reported as skipped)')
     ap.add_argument('--flaky', help='file of COLLECTION:TEST that may be retried')
     ap.add_argument('--retry-out', help='write here the failed tests a retry may rerun '
                     '(empty when any other failure makes a retry pointless)')
@@ -288,6 +290,10 @@ def main():
     kp, _, kpr = load_kunit(args.ktree)
     printer = kpr.Printer(print=False)
     rows = analyze(kp, printer, args.ktap, args.console, args.expect, args.boot_status)
+
+    for name in sorted(read_list(args.absent)):
+        coll = name.split(':')[0]
+        rows.append(('SKIP', name, f'no tools/testing/selftests/{coll} in this kernel tree'))
 
     flaky = read_list(args.flaky)
     failed = {top(n) for st, n, _ in rows if st == 'FAIL'}

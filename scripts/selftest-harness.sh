@@ -30,6 +30,7 @@ results_fixture() {
 	[ -f "$d/expect" ] && a+=(--expect "$d/expect")
 	[ -f "$d/boot-status" ] && a+=(--boot-status "$(cat "$d/boot-status")")
 	[ -f "$d/flaky" ] && a+=(--flaky "$d/flaky")
+	[ -f "$d/absent" ] && a+=(--absent "$d/absent")
 	[ -f "$d/retry.ktap" ] && a+=(--retry-ktap "$d/retry.ktap" --retry-console "$d/retry.console")
 	want_rc=$(sed -n 1p "$d/result")
 	want_line=$(sed -n 2p "$d/result")

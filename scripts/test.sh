@@ -25,7 +25,9 @@ expect=$VDIR/expected-tests
 	esac
 done >"$expect"
 
-res=(python3 "$TOP/scripts/results.py" --ktree "$KTREE" --expect "$expect"
+absent=$VDIR/absent-tests
+"$TOP/scripts/collections.sh" --missing >"$absent"
+res=(python3 "$TOP/scripts/results.py" --ktree "$KTREE" --expect "$expect" --absent "$absent"
 	--flaky "$TOP/selftests/flaky" --retry-out "$VDIR/retry-tests"
 	--junit "$VDIR/results.xml" --title "$VARIANT")
 set +e
