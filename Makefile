@@ -21,7 +21,7 @@ help: ## list the targets
 run: ## main job: deps, base, apply, config, build, selftests, boot, results
 	@$(S)/run.sh
 
-check: ## project tests: lint, harness self-tests, then the main job
+check: ## project tests: lint, harness self-tests, then the main job in every variant
 	@$(S)/check.sh
 
 deps: ## install missing host packages (Debian; as root)
