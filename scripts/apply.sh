@@ -19,12 +19,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 force=0
-case "${1:-}" in
--h | --help) usage; exit 0 ;;
---force) force=1 ;;
-"") ;;
-*) usage >&2; die "unknown argument '$1'" ;;
-esac
+flag_arg --force "${1:-}" && force=1
 [ -n "${FORCE:-}" ] && [ "${FORCE}" != 0 ] && force=1
 
 [ -f "$BUILD/base-commit" ] || die "no base: run 'make base' first"

@@ -24,12 +24,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 update=0
-case "${1:-}" in
--h | --help) usage; exit 0 ;;
---update) update=1 ;;
-"") ;;
-*) usage >&2; die "unknown argument '$1'" ;;
-esac
+flag_arg --update "${1:-}" && update=1
 
 need git git
 BASEFILE=$TOP/kernel-config/base

@@ -20,12 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 shell=0
-case "${1:-}" in
--h | --help) usage; exit 0 ;;
---shell) shell=1 ;;
-"") ;;
-*) usage >&2; die "unknown argument '$1'" ;;
-esac
+flag_arg --shell "${1:-}" && shell=1
 
 need qemu-system-aarch64 qemu-system-arm
 need timeout coreutils

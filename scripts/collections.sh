@@ -14,12 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 missing=0
-case "${1:-}" in
--h | --help) usage; exit 0 ;;
---missing) missing=1 ;;
-"") ;;
-*) usage >&2; die "unknown argument '$1'" ;;
-esac
+flag_arg --missing "${1:-}" && missing=1
 
 if [ -n "${SELFTESTS:-}" ]; then
 	# shellcheck disable=SC2086 # a list, split on purpose

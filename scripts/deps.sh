@@ -18,12 +18,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 check_only=0
-case "${1:-}" in
--h | --help) usage; exit 0 ;;
---check) check_only=1 ;;
-"") ;;
-*) usage >&2; die "unknown argument '$1'" ;;
-esac
+flag_arg --check "${1:-}" && check_only=1
 
 # package:command-it-provides (the command is what the scripts call).
 PKGS="

@@ -13,12 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 check=0
-case "${1:-}" in
--h | --help) usage; exit 0 ;;
---check) check=1 ;;
-"") ;;
-*) usage >&2; die "unknown argument '$1'" ;;
-esac
+flag_arg --check "${1:-}" && check=1
 
 [ -f "$BUILD/base-commit" ] || die "no base: run 'make base' first"
 base=$(cat "$BUILD/base-commit")

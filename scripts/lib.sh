@@ -39,7 +39,18 @@ need() {
 
 # Print the --help text: the comment block after the shebang line.
 usage() {
-	sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+}
+
+# flag_arg FLAG ARG: for scripts that take at most one option, FLAG.
+# Handles -h/--help; true if ARG is FLAG, false if it is empty.
+flag_arg() {
+	case "${2:-}" in
+	-h | --help) usage; exit 0 ;;
+	"$1") return 0 ;;
+	"") return 1 ;;
+	*) usage >&2; die "unknown argument '$2'" ;;
+	esac
 }
 
 # Handle -h/--help for scripts that take no other options.

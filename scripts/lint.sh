@@ -15,6 +15,15 @@ ktap_begin
 need shellcheck shellcheck
 cd "$TOP"
 ok_if "shellcheck scripts/*.sh .ci/run" shellcheck -x scripts/*.sh .ci/run
+# Every script (lib.sh is sourced, not run) says what it does.
+helps() {
+	local f
+	for f in scripts/*.sh; do
+		[ "$f" != scripts/lib.sh ] || continue
+		"$f" --help | head -n 1 | grep -q "^${f##*/} - " || { echo "$f --help"; return 1; }
+	done
+}
+ok_if "every script has a --help that names and describes it" helps
 ok_if "guest/init.c builds with -Wall -Wextra -Werror" \
 	gcc -fsyntax-only -Wall -Wextra -Werror guest/init.c
 ok_if "scripts/results.py compiles" \
