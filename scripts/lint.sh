@@ -14,7 +14,7 @@ help_or_none "${1:-}"
 ktap_begin
 need shellcheck shellcheck
 cd "$TOP"
-ok_if "shellcheck scripts/*.sh .ci/run" shellcheck -x scripts/*.sh .ci/run
+ok_if "shellcheck scripts/*.sh tests/guest/*.sh .ci/run" shellcheck -x scripts/*.sh tests/guest/*.sh .ci/run
 # Every script (lib.sh is sourced, not run) says what it does.
 helps() {
 	local f

@@ -297,13 +297,8 @@ def main():
 
     flaky = read_list(args.flaky)
     failed = {top(n) for st, n, _ in rows if st == 'FAIL'}
-    if args.retry_out:
-        with open(args.retry_out, 'w') as f:
-            if failed and failed <= flaky:
-                f.write('\n'.join(sorted(failed)) + '\n')
-
     if args.retry_ktap:
-        retried = read_list(args.retry_out) if args.retry_out else failed & flaky
+        retried = failed & flaky
         again = analyze(kp, printer, args.retry_ktap, args.retry_console,
                         None, args.retry_boot_status)
         first = {}
@@ -317,6 +312,14 @@ def main():
                 note = note or f'passed on retry; first run failed in {first[top(n)]}'
             merged.append((st, n, note))
         rows = merged
+
+    # What another boot may rerun: the failed tests, if every one of them
+    # is listed as flaky (a kernel report, for one, never is).
+    if args.retry_out:
+        failed = {top(n) for st, n, _ in rows if st == 'FAIL'}
+        with open(args.retry_out, 'w') as f:
+            if failed and failed <= flaky:
+                f.write('\n'.join(sorted(failed)) + '\n')
 
     width = min(max([len(r[1]) for r in rows] + [20]), 60)
     for st, name, note in rows:

@@ -102,6 +102,47 @@ export_roundtrip() {
 }
 ok_if "export: round trip keeps the cover letter and applies again" export_roundtrip
 
+# --- test.sh's retry of flaky tests, with a fake boot.sh -----------------
+# fake_top KTAP...: a copy of the project whose boot.sh replays the given
+# KTAP files, one per boot; prints the copy's directory.
+fake_top() {
+	local f=$T/fake i=0 k
+	rm -rf "$f"
+	mkdir -p "$f/top/selftests" "$f/build/v/kselftest" "$f/boots"
+	cp -r "$TOP/scripts" "$f/top/"
+	cp "$TOP/tests/guest/fake-boot.sh" "$f/top/scripts/boot.sh"
+	printf 'futex:run.sh\n' >"$f/top/selftests/collections"
+	printf 'futex:run.sh  timing\n' >"$f/top/selftests/flaky"
+	printf 'futex:run.sh\n' >"$f/build/v/kselftest/kselftest-list.txt"
+	mkdir -p "$f/ktree/tools/testing/selftests/futex"
+	ln -s "$KTREE/tools/testing/kunit" "$f/ktree/tools/testing/kunit"
+	for k in "$@"; do
+		i=$((i + 1))
+		cp "$k" "$f/boots/ktap.$i"
+	done
+}
+fake_test() {
+	FAKE_DIR=$T/fake/boots BUILD=$T/fake/build KTREE=$T/fake/ktree VARIANT=v \
+		"$T/fake/top/scripts/test.sh"
+}
+retry_passes() {
+	local out
+	fake_top "$TOP/tests/ktap/retry/ktap.log" "$TOP/tests/ktap/retry/retry.ktap"
+	out=$(fake_test)
+	printf '%s\n' "$out"
+	[ "$(cat "$T/fake/boots/boots")" = 2 ]
+	printf '%s\n' "$out" | grep -q 'passed on retry; first run failed in futex_wait_wouldblock'
+	[ "$(printf '%s\n' "$out" | tail -n 1)" = "4 passed, 0 failed, 0 skipped" ]
+}
+ok_if "retry: a flaky test that fails once passes on the second boot" retry_passes
+retry_gives_up() {
+	local rc=0
+	fake_top "$TOP/tests/ktap/retry/ktap.log"
+	fake_test || rc=$?
+	[ $rc = 1 ] && [ "$(cat "$T/fake/boots/boots")" = 3 ]
+}
+ok_if "retry: a test failing every time fails after two retries" retry_gives_up
+
 # --- boot.sh on tiny fixture guests -------------------------------------
 fixture_elf() {
 	"${CROSS_COMPILE}gcc" -nostdlib -static -Wl,-Ttext=0x40080000 -o "$T/$1.elf" "$TOP/tests/guest/$1.S"

@@ -8,9 +8,9 @@
 # 'N passed, N failed, N skipped'. Every test listed by selftests/collections
 # must report; a kernel report on the console (panic, oops, BUG, WARNING,
 # KASAN, lockdep) or a timeout is a failure. When the only failures are of
-# tests listed in selftests/flaky, the guest boots once more with just those
-# and their second result counts (the table shows both). Exit status 0 only
-# when nothing failed.
+# tests listed in selftests/flaky, the guest boots again with just those, at
+# most FLAKY_RETRIES (2) times, and the last result counts (the table says
+# the first run failed). Exit status 0 only when nothing failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
@@ -38,19 +38,25 @@ log "results ($VARIANT)"
 rc=0
 "${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
 	--boot-status "$boot" >"$VDIR/results.txt" || rc=$?
+# Up to FLAKY_RETRIES (default 2) more boots with just the listed flaky
+# tests that failed; the last one's result counts.
+attempt=0
 if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
 	retry=$(paste -sd, "$VDIR/retry-tests")
-	log "failed only in tests listed in selftests/flaky ($retry): running them again"
-	set +e
-	CONSOLE=$VDIR/console-retry.log KTAP=$VDIR/ktap-retry.log \
-		APPEND="${APPEND:-} harness_tests=$retry" "$TOP/scripts/boot.sh"
-	rboot=$?
-	set -e
-	rc=0
-	"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
-		--boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
-		--retry-console "$VDIR/console-retry.log" --retry-boot-status "$rboot" \
-		>"$VDIR/results.txt" || rc=$?
+	while [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ] && [ $attempt -lt "${FLAKY_RETRIES:-2}" ]; do
+		attempt=$((attempt + 1))
+		log "failed only in tests listed in selftests/flaky ($retry): running them again ($attempt)"
+		set +e
+		CONSOLE=$VDIR/console-retry.log KTAP=$VDIR/ktap-retry.log \
+			APPEND="${APPEND:-} harness_tests=$retry" "$TOP/scripts/boot.sh"
+		rboot=$?
+		set -e
+		rc=0
+		"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
+			--boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
+			--retry-console "$VDIR/console-retry.log" --retry-boot-status "$rboot" \
+			>"$VDIR/results.txt" || rc=$?
+	done
 fi
 cat "$VDIR/results.txt"
 exit $rc
