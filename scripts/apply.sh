@@ -26,9 +26,8 @@ flag_arg --force "${1:-}" && force=1
 base=$(cat "$BUILD/base-commit")
 g() { git -C "$KTREE" "$@"; }
 
-mkdir -p "$PATCHES"
-mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
-stamp=$( (echo "$base"; cat "${patches[@]}" </dev/null) | sha1sum | cut -d' ' -f1)
+mapfile -t patches < <(series_patches)
+stamp=$(patches_stamp "$base")
 stampfile=$BUILD/applied
 head=$(g rev-parse -q --verify "refs/heads/$SERIES_BRANCH" || true)
 if [ -f "$stampfile" ] && [ -n "$head" ]; then

@@ -23,7 +23,7 @@ mapfile -t commits < <(git -C "$KTREE" rev-list --reverse "$base..$SERIES_BRANCH
 if [ -n "${VARIANTS:-}" ]; then
 	read -r -a variants <<<"$VARIANTS"
 else
-	mapfile -t variants < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/variants" | awk '{ print $1 }')
+	mapfile -t variants < <(variant_names)
 fi
 
 B=$BUILD/bisect

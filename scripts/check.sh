@@ -41,7 +41,7 @@ S=$TOP/scripts
 "$S/base.sh"
 part lint "$S/lint.sh"
 part harness "$S/selftest-harness.sh"
-mapfile -t variants < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/variants" | awk '{ print $1 }')
+mapfile -t variants < <(variant_names)
 for v in "${variants[@]}"; do
 	part "guest-$v" env VARIANT="$v" "$S/run.sh"
 done

@@ -55,7 +55,6 @@ fi
 rm -f "$P"/*.patch
 mkdir -p "$P"
 [ "$n" = 0 ] || cp "$tmp"/*.patch "$P/"
-mapfile -t patches < <(find "$P" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
-stamp=$( (echo "$base"; cat "${patches[@]}" </dev/null) | sha1sum | cut -d' ' -f1)
+stamp=$(patches_stamp "$base")
 printf '%s %s\n' "$stamp" "$head" >"$stampfile"
 log "exported $n patches to patches/"

@@ -171,3 +171,24 @@ ktap_end() {
 	echo "$KTAP_PASS passed, $KTAP_FAIL failed"
 	[ "$KTAP_FAIL" = 0 ]
 }
+
+# The series' patch files in order, the cover letter left out.
+series_patches() {
+	mkdir -p "$PATCHES"
+	find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort
+}
+
+# patches_stamp BASE: identifies BASE plus the content of patches/, so that
+# apply.sh can tell whether the tree already holds what export.sh wrote.
+patches_stamp() {
+	local p
+	{
+		echo "$1"
+		series_patches | while IFS= read -r p; do cat "$p"; done
+	} | sha1sum | cut -d' ' -f1
+}
+
+# Names of the build variants in kernel-config/variants, in order.
+variant_names() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/variants" | awk '{ print $1 }'
+}

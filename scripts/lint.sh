@@ -44,8 +44,7 @@ checkpatch() {
 	[ -z "$bad" ]
 }
 
-mkdir -p "$PATCHES"
-mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort)
+mapfile -t patches < <(series_patches)
 if [ ${#patches[@]} -gt 0 ]; then
 	[ -x "$KTREE/scripts/checkpatch.pl" ] || die "no $KTREE/scripts/checkpatch.pl: run 'make base' first"
 	for p in "${patches[@]}"; do
