@@ -53,6 +53,23 @@ static void out(const char *fmt, ...)
 	tee_write(buf, n);
 }
 
+/* Counters the kernel's debug options keep, as comments after the run. */
+static void dump_stats(const char *name)
+{
+	char path[128], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		out("# harness: %s: %s\n", name, line);
+	}
+	fclose(f);
+}
+
 static void do_mount(const char *src, const char *dst, const char *type)
 {
 	mkdir(dst, 0755);
@@ -224,6 +241,8 @@ int main(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	out("# harness: run_kselftest.sh exit %d after %ld s\n", rc,
 	    (long)(t1.tv_sec - t0.tv_sec));
+	dump_stats("active_mm/violations");
+	dump_stats("active_mm/lazy_refs");
 	out("# harness: done\n");
 off:
 	sync();
