@@ -243,6 +243,8 @@ int main(void)
 	    (long)(t1.tv_sec - t0.tv_sec));
 	dump_stats("active_mm/violations");
 	dump_stats("active_mm/lazy_refs");
+	dump_stats("arm64_asid/bits");
+	dump_stats("arm64_asid/rollovers");
 	out("# harness: done\n");
 off:
 	sync();
