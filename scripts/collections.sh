@@ -3,7 +3,8 @@
 #
 # Usage: scripts/collections.sh [--missing]
 #
-# Reads selftests/collections (comments and blank lines ignored). A line is
+# Reads selftests/collections.VARIANT if there is one, else
+# selftests/collections (comments and blank lines ignored). A line is
 # COLLECTION (every test of tools/testing/selftests/COLLECTION) or
 # COLLECTION:TEST (one test), as run_kselftest.sh's -c and -t take them.
 # SELFTESTS="a b:c" overrides the file. Prints the entries whose collection
@@ -20,7 +21,9 @@ if [ -n "${SELFTESTS:-}" ]; then
 	# shellcheck disable=SC2086 # a list, split on purpose
 	printf '%s\n' $SELFTESTS
 else
-	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$TOP/selftests/collections"
+	list=$TOP/selftests/collections
+	[ ! -f "$list.$VARIANT" ] || list=$list.$VARIANT
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$list"
 fi | while IFS= read -r t; do
 	if [ -d "$KTREE/tools/testing/selftests/${t%%:*}" ]; then
 		[ $missing = 1 ] || printf '%s\n' "$t"
