@@ -10,6 +10,7 @@
  * Kernel command line switches (passed to init as environment):
  *   harness=shell          start an interactive shell instead of the tests
  *   harness_tests=A:B,C:D  run these tests instead of /etc/kselftest-args
+ *   harness_run=DIR/PROG   run /kselftest/DIR/PROG instead (make bench)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -225,7 +226,11 @@ int main(void)
 		    strerror(errno));
 
 	argv[0] = "/kselftest/run_kselftest.sh";
-	if (getenv("harness_tests"))
+	if (getenv("harness_run")) {
+		/* One program of /kselftest instead of the tests (make bench). */
+		argv[0] = getenv("harness_run");
+		argc = 0;
+	} else if (getenv("harness_tests"))
 		argc = split_tests(getenv("harness_tests"), argv + 1, MAX_ARGS);
 	else
 		argc = read_args("/etc/kselftest-args", argv + 1, MAX_ARGS);

@@ -7,9 +7,10 @@
 # allnoconfig: kernel-config/virt.config, kernel-config/selftests.config,
 # the 'config' file of every selftest collection named in
 # selftests/collections, and last the fragments the variant lists in
-# kernel-config/variants. The result is build/VARIANT/obj/.config. Any
-# option that does not reach .config with the requested value (a missing
-# dependency, a renamed symbol) is an error that names the option.
+# kernel-config/variants (or kernel-config/bench-variants). The result is
+# build/VARIANT/obj/.config. Any option that does not reach .config with
+# the requested value (a missing dependency, a renamed symbol) is an error
+# that names the option.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
@@ -19,8 +20,9 @@ help_or_none "${1:-}"
 # variant_fragments NAME: the fragment files of a variant, one per line.
 variant_fragments() {
 	local line
-	line=$(grep -E "^$1([[:space:]]|$)" "$TOP/kernel-config/variants" || true)
-	[ -n "$line" ] || die "unknown VARIANT '$1' (see kernel-config/variants)"
+	line=$(grep -hE "^$1([[:space:]]|$)" "$TOP/kernel-config/variants" \
+		"$TOP/kernel-config/bench-variants" | head -n 1 || true)
+	[ -n "$line" ] || die "unknown VARIANT '$1' (see kernel-config/variants and bench-variants)"
 	# shellcheck disable=SC2086
 	set -- $line
 	shift

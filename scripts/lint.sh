@@ -29,11 +29,22 @@ ok_if "guest/init.c builds with -Wall -Wextra -Werror" \
 ok_if "scripts/results.py compiles" \
 	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' scripts/results.py
 
+# maintained PATCH: every file PATCH adds is listed in MAINTAINERS, by its
+# path or by a directory above it (an F: line ending in '/').
+maintained() {
+	local f
+	while IFS= read -r f; do
+		awk -v f="$f" '/^F:\t/ { p = $2; if (p == f || (p ~ /\/$/ && index(f, p) == 1)) hit = 1 }
+			END { exit !hit }' "$KTREE/MAINTAINERS" || { echo "not in MAINTAINERS: $f"; return 1; }
+	done < <(awk '/^diff --git / { f = substr($4, 3) } /^new file mode / { print f }' "$1")
+}
+
 # checkpatch PATCH: from the tree, so that its SPDX and file checks run too,
 # with Debian's python3 (spdxcheck.py needs python3-ply and python3-git).
-# The one report accepted is CamelCase on an arm64 system register field:
-# those names (TTBRx_EL1_ASID_MASK, ...) are generated from
-# arch/arm64/tools/sysreg at build time, where checkpatch cannot see them.
+# Two reports are accepted: CamelCase on an arm64 system register field
+# (TTBRx_EL1_ASID_MASK, ... are generated from arch/arm64/tools/sysreg at
+# build time, where checkpatch cannot see them), and "does MAINTAINERS need
+# updating?" when every file the patch adds is already listed there.
 checkpatch() {
 	local out rc=0 bad
 	out=$(cd "$KTREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict -q "$1") || rc=$?
@@ -41,6 +52,9 @@ checkpatch() {
 	[ $rc != 0 ] || return 0
 	bad=$(printf '%s\n' "$out" | grep -E '^(ERROR|WARNING|CHECK):' |
 		grep -vE '^CHECK: Avoid CamelCase: <[A-Za-z0-9]+_EL[0-9]+_[A-Za-z0-9_]+>$' || true)
+	if [ "$bad" = "WARNING: added, moved or deleted file(s), does MAINTAINERS need updating?" ]; then
+		maintained "$1" && return 0
+	fi
 	[ -z "$bad" ]
 }
 
