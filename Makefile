@@ -9,7 +9,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help run check deps base base-update apply export config build \
-	kselftest initramfs boot test shell bisect warnings bench lint selftest-harness clean distclean
+	kselftest initramfs boot test shell bisect warnings bench knownbad lint selftest-harness clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -68,6 +68,9 @@ warnings: ## no new W=1 / sparse warnings in the files the series touches
 
 bench: ## lazy TLB switch/exit counts, refcount vs shootdown kernels, as ratios (slow)
 	@$(S)/bench.sh
+
+knownbad: ## build kernels broken on purpose (tests/knownbad/) and show the checks catch each (slow)
+	@$(S)/knownbad.sh
 
 lint: ## shellcheck, guest/init.c, results.py, checkpatch --strict of patches/
 	@$(S)/lint.sh

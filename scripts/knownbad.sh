@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# knownbad.sh - show that the series' checks catch kernels broken on purpose.
+#
+# Usage: [SMP=4] scripts/knownbad.sh [NAME...]
+#
+# Under QEMU TCG nothing walks a stale TTBR0_EL1 speculatively and a freed
+# mm_struct is rarely touched again, so a lazy TLB shootdown that misses a
+# CPU passes every workload: only the debug checks can tell. For each
+# tests/knownbad/NAME.diff (all of them by default), this checks out the
+# head of the series in build/knownbad/tree, applies the diff, builds it
+# with the shootdown variant's configuration (build/knownbad/obj, rebuilt
+# incrementally from one diff to the next), and runs the lazy_tlb
+# selftests on it. The kernel is caught when the run fails and the console
+# matches every '# expect: REGEX' line of the diff's header (grep -E).
+# One KTAP row per diff; closing line 'N passed, N failed'. Consoles are
+# kept as build/knownbad/NAME.console.log. Not part of 'make check'.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+help_or_none "${1:-}"
+
+S=$TOP/scripts
+KB=$TOP/tests/knownbad
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	mapfile -t names < <(find "$KB" -name '*.diff' -printf '%f\n' | sed 's/\.diff$//' | sort)
+fi
+[ ${#names[@]} -gt 0 ] || die "no known-bad diffs in $KB"
+"$S/deps.sh"
+"$S/base.sh"
+"$S/apply.sh"
+
+tree=$BUILD/knownbad/tree
+[ -e "$tree/.git" ] || git -C "$KTREE" worktree add --quiet --detach "$tree" "$SERIES_BRANCH"
+export KTREE=$tree VARIANT=shootdown VDIR=$BUILD/knownbad SELFTESTS=lazy_tlb
+
+ktap_begin
+for n in "${names[@]}"; do
+	diff=$KB/$n.diff
+	[ -f "$diff" ] || die "no $diff"
+	log "== known-bad $n"
+	git -C "$tree" checkout -q --force --detach "$SERIES_BRANCH"
+	git -C "$tree" apply "$diff" || die "$n.diff does not apply to the head of the series"
+	"$S/config.sh" >/dev/null
+	"$S/build.sh"
+	"$S/kselftest.sh" >/dev/null
+	"$S/initramfs.sh" >/dev/null
+	rc=0
+	"$S/test.sh" >"$VDIR/$n.results.txt" 2>&1 || rc=$?
+	cp "$VDIR/console.log" "$VDIR/$n.console.log"
+	missing=$(sed -n 's/^# expect: //p' "$diff" | while IFS= read -r re; do
+		grep -qE "$re" "$VDIR/$n.console.log" || printf '%s; ' "$re"
+	done)
+	if [ $rc != 0 ] && [ -z "$missing" ]; then
+		ok_if "$n: caught" true
+	else
+		[ $rc != 0 ] || log "$n: the selftest run passed"
+		[ -z "$missing" ] || log "$n: no match in the console for: $missing"
+		ok_if "$n: caught" false
+	fi
+done
+git -C "$tree" checkout -q --force --detach "$SERIES_BRANCH"
+ktap_end
