@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bisect.sh - build every patch of the series on its own, in every variant.
 #
-# Usage: [VARIANTS="default debug"] [W=1] [C=1] scripts/bisect.sh
+# Usage: [VARIANTS="default debug"] [FIRST=N] [W=1] [C=1] scripts/bisect.sh
 #
 # Checks out each commit of lazytlb/series (base excluded) in a separate
 # worktree (build/bisect/tree, so the work tree is not touched), gives it
@@ -11,7 +11,8 @@
 # series must build at every commit ('bisectable'). Prints one row per
 # commit and variant and the line 'N passed, N failed'. Slow (a kernel
 # build per commit and variant; ccache helps little when a patch touches a
-# common header), so it is not part of 'make check'.
+# common header), so it is not part of 'make check'. FIRST=N starts at the
+# N-th patch (1-based), to finish a run that was cut short.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
@@ -20,6 +21,10 @@ help_or_none "${1:-}"
 base=$(cat "$BUILD/base-commit")
 mapfile -t commits < <(git -C "$KTREE" rev-list --reverse "$base..$SERIES_BRANCH")
 [ ${#commits[@]} -gt 0 ] || die "the series is empty"
+first=${FIRST:-1}
+if ! [[ $first =~ ^[1-9][0-9]*$ ]] || [ "$first" -gt ${#commits[@]} ]; then
+	die "FIRST=$first: not a patch number from 1 to ${#commits[@]}"
+fi
 if [ -n "${VARIANTS:-}" ]; then
 	read -r -a variants <<<"$VARIANTS"
 else
@@ -40,7 +45,7 @@ for v in "${variants[@]}"; do
 done
 pass=0 fail=0 n=0
 echo "TAP version 13"
-for c in "${commits[@]}"; do
+for c in "${commits[@]:first-1}"; do
 	git -C "$tree" checkout -q --detach "$c"
 	subject=$(git -C "$tree" log -1 --format='%h %s' "$c")
 	for v in "${variants[@]}"; do
