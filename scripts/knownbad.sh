@@ -16,7 +16,10 @@
 # kept as build/knownbad/NAME.console.log. Not part of 'make check'.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-help_or_none "${1:-}"
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+-*) usage >&2; die "unknown option '$1'" ;;
+esac
 
 S=$TOP/scripts
 KB=$TOP/tests/knownbad
