@@ -9,7 +9,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help run check deps base base-update apply export config build \
-	kselftest initramfs boot test shell bisect warnings bench knownbad lint selftest-harness clean distclean
+	kselftest initramfs boot test shell bisect warnings bench knownbad lint selftest-harness model clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -77,6 +77,9 @@ lint: ## shellcheck, guest/init.c, results.py, checkpatch --strict of patches/
 
 selftest-harness: ## the harness's own tests (fixtures, no kernel build)
 	@$(S)/selftest-harness.sh
+
+model: ## exhaustive model check of the lazy TLB record designs (python3, no kernel build)
+	@$(S)/model.sh
 
 clean: ## remove the build outputs of VARIANT (keeps the tree, downloads, ccache)
 	rm -rf build/$(or $(VARIANT),default)

@@ -41,6 +41,7 @@ S=$TOP/scripts
 "$S/base.sh"
 part lint "$S/lint.sh"
 part harness "$S/selftest-harness.sh"
+part model "$S/model.sh"
 mapfile -t variants < <(variant_names)
 for v in "${variants[@]}"; do
 	part "guest-$v" env VARIANT="$v" "$S/run.sh"

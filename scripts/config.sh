@@ -21,8 +21,8 @@ help_or_none "${1:-}"
 variant_fragments() {
 	local line
 	line=$(grep -hE "^$1([[:space:]]|$)" "$TOP/kernel-config/variants" \
-		"$TOP/kernel-config/bench-variants" | head -n 1 || true)
-	[ -n "$line" ] || die "unknown VARIANT '$1' (see kernel-config/variants and bench-variants)"
+		"$TOP/kernel-config/bench-variants" "$TOP/kernel-config/knownbad-variants" | head -n 1 || true)
+	[ -n "$line" ] || die "unknown VARIANT '$1' (see kernel-config/variants, bench-variants and knownbad-variants)"
 	# shellcheck disable=SC2086
 	set -- $line
 	shift

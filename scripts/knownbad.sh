@@ -7,13 +7,18 @@
 # mm_struct is rarely touched again, so a lazy TLB shootdown that misses a
 # CPU passes every workload: only the debug checks can tell. For each
 # tests/knownbad/NAME.diff (all of them by default), this checks out the
-# head of the series in build/knownbad/tree, applies the diff, builds it
-# with the shootdown variant's configuration (build/knownbad/obj, rebuilt
-# incrementally from one diff to the next), and runs the lazy_tlb
-# selftests on it. The kernel is caught when the run fails and the console
-# matches every '# expect: REGEX' line of the diff's header (grep -E).
-# One KTAP row per diff; closing line 'N passed, N failed'. Consoles are
-# kept as build/knownbad/NAME.console.log. Not part of 'make check'.
+# head of the series in build/knownbad/tree, applies the diffs its
+# '# with: PART...' line names (tests/knownbad/PART.diff, in that order)
+# and then its own, builds it with the 'knownbad' variant
+# (kernel-config/knownbad-variants: the shootdown configuration with 4
+# ASID bits; build/knownbad/obj, rebuilt incrementally from one diff to
+# the next), and runs the lazy_tlb selftests on it. A kernel broken on
+# purpose is caught when the run fails and the console matches every
+# '# expect: REGEX' line of the diff's header (grep -E). A diff with
+# '# verdict: pass' (the series with a race window widened, say) must
+# instead pass, with every '# expect:' matched. One KTAP row per diff;
+# closing line 'N passed, N failed'. Consoles are kept as
+# build/knownbad/NAME.console.log. Not part of 'make check'.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 case "${1:-}" in
@@ -26,7 +31,7 @@ KB=$TOP/tests/knownbad
 if [ $# -gt 0 ]; then
 	names=("$@")
 else
-	mapfile -t names < <(find "$KB" -name '*.diff' -printf '%f\n' | sed 's/\.diff$//' | sort)
+	mapfile -t names < <(find "$KB" -maxdepth 1 -name '*.diff' -printf '%f\n' | sed 's/\.diff$//' | sort)
 fi
 [ ${#names[@]} -gt 0 ] || die "no known-bad diffs in $KB"
 "$S/deps.sh"
@@ -35,7 +40,16 @@ fi
 
 tree=$BUILD/knownbad/tree
 [ -e "$tree/.git" ] || git -C "$KTREE" worktree add --quiet --detach "$tree" "$SERIES_BRANCH"
-export KTREE=$tree VARIANT=shootdown VDIR=$BUILD/knownbad SELFTESTS=lazy_tlb
+export KTREE=$tree VARIANT=knownbad VDIR=$BUILD/knownbad SELFTESTS=lazy_tlb
+
+# apply_diff FILE: apply a diff's body, if it has one, to the tree.
+apply_diff() {
+	grep -q '^diff --git' "$1" || return 0
+	git -C "$tree" apply "$1" || die "${1#"$KB"/} does not apply to the head of the series"
+}
+
+# caught RC MISSING: the run failed, and every expected line was there.
+caught() { [ "$1" != 0 ] && [ -z "$2" ]; }
 
 ktap_begin
 for n in "${names[@]}"; do
@@ -43,7 +57,15 @@ for n in "${names[@]}"; do
 	[ -f "$diff" ] || die "no $diff"
 	log "== known-bad $n"
 	git -C "$tree" checkout -q --force --detach "$SERIES_BRANCH"
-	git -C "$tree" apply "$diff" || die "$n.diff does not apply to the head of the series"
+	git -C "$tree" clean -fdq
+	read -ra parts <<<"$(sed -n 's/^# with: //p' "$diff")"
+	for part in "${parts[@]}"; do
+		[ -f "$KB/$part.diff" ] || die "$n.diff: no $KB/$part.diff"
+		apply_diff "$KB/$part.diff"
+	done
+	apply_diff "$diff"
+	want=fail
+	! grep -q '^# verdict: pass$' "$diff" || want=pass
 	"$S/config.sh" >/dev/null
 	"$S/build.sh"
 	"$S/kselftest.sh" >/dev/null
@@ -54,13 +76,15 @@ for n in "${names[@]}"; do
 	missing=$(sed -n 's/^# expect: //p' "$diff" | while IFS= read -r re; do
 		grep -qE "$re" "$VDIR/$n.console.log" || printf '%s; ' "$re"
 	done)
-	if [ $rc != 0 ] && [ -z "$missing" ]; then
-		ok_if "$n: caught" true
+	[ -z "$missing" ] || log "$n: no match in the console for: $missing"
+	if [ $want = pass ]; then
+		[ $rc = 0 ] || log "$n: the selftest run failed (build/knownbad/$n.results.txt)"
+		ok_if "$n: passes" [ "$rc:$missing" = 0: ]
 	else
 		[ $rc != 0 ] || log "$n: the selftest run passed"
-		[ -z "$missing" ] || log "$n: no match in the console for: $missing"
-		ok_if "$n: caught" false
+		ok_if "$n: caught" caught "$rc" "$missing"
 	fi
 done
 git -C "$tree" checkout -q --force --detach "$SERIES_BRANCH"
+git -C "$tree" clean -fdq
 ktap_end
