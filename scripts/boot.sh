@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # boot.sh - boot the built kernel under qemu-system-aarch64 and run the tests.
 #
-# Usage: [VARIANT=name] [SMP=4] [MEM=1G] [GUEST_TIMEOUT=secs] [APPEND="..."]
-#        scripts/boot.sh [--shell]
+# Usage: [VARIANT=name] [GUEST=name] [SMP=4] [MEM=1G] [GUEST_TIMEOUT=secs]
+#        [APPEND="..."] scripts/boot.sh [--shell]
 #
-# Boots build/VARIANT/obj/arch/arm64/boot/Image with
-# build/VARIANT/initramfs.cpio on 'qemu-system-aarch64 -M virt -cpu max
-# -nographic -no-reboot'. The guest's init runs the selftests and powers
-# off; an oops panics the kernel and a panic ends QEMU. The console (kernel
-# log and test output) is kept in build/VARIANT/console.log, the KTAP the
-# init copies to the virtio console in build/VARIANT/ktap.log.
+# Boots the kernel of VARIANT (build/B/obj/arch/arm64/boot/Image, where B
+# is VARIANT or the variant whose kernel it boots, kernel-config/variants)
+# with build/VARIANT/initramfs.cpio on 'qemu-system-aarch64 -M virt
+# -nographic -no-reboot', with the guest settings kernel-config/qemu gives
+# VARIANT (or GUEST): CPU model (default max), machine options, SMP count
+# (default 4), memory (default 1G), firmware (default none: QEMU loads the
+# kernel itself; uefi: Debian's AAVMF firmware in pflash, with a fresh copy
+# of its variable store, boots the same Image as an EFI application and
+# passes it the initramfs and the command line) and kernel arguments. SMP,
+# MEM and APPEND (added to the arguments) override them. The guest's init
+# runs the selftests and powers off; an oops panics the kernel and a panic
+# ends QEMU. The console (kernel log and test output) is kept in
+# build/VARIANT/console.log, the KTAP the init copies to the virtio console
+# in build/VARIANT/ktap.log.
 #
 # IMAGE and INITRD (INITRD=none: no initramfs) override the guest files.
 # GUEST_TIMEOUT (default 1200 s of wall clock) cuts off a hung guest: QEMU
@@ -24,7 +32,7 @@ flag_arg --shell "${1:-}" && shell=1
 
 need qemu-system-aarch64 qemu-system-arm
 need timeout coreutils
-IMAGE=${IMAGE:-$VDIR/obj/arch/arm64/boot/Image}
+IMAGE=${IMAGE:-$OBJ/arch/arm64/boot/Image}
 INITRD=${INITRD:-$VDIR/initramfs.cpio}
 [ -f "$IMAGE" ] || die "no kernel image $IMAGE: run 'make build' first"
 [ "$INITRD" = none ] || [ -f "$INITRD" ] || die "no initramfs $INITRD: run 'make initramfs' first"
@@ -32,18 +40,39 @@ CONSOLE=${CONSOLE:-$VDIR/console.log}
 KTAP=${KTAP:-$VDIR/ktap.log}
 mkdir -p "$(dirname "$CONSOLE")"
 
-append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 ${APPEND:-}"
+cpu=$(guest_setting cpu max)
+machine=$(guest_setting machine virt)
+firmware=$(guest_setting firmware none)
+smp=${SMP:-$(guest_setting smp 4)}
+mem=${MEM:-$(guest_setting mem 1G)}
+append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 $(guest_settings append | tr '\n' ' ')${APPEND:-}"
+append=${append% }
 # KTAP channel: a virtio console whose output QEMU writes to $KTAP.
 chardev="file,id=ktap,path=$KTAP"
 # Two threads per core when the CPU count is even: core scheduling (the
 # sched selftests) needs SMT siblings.
-smp=${SMP:-4}
-[ $((smp % 2)) != 0 ] || smp="$smp,sockets=1,cores=$((smp / 2)),threads=2"
-qemu=(qemu-system-aarch64 -M virt -cpu max -smp "$smp" -m "${MEM:-1G}"
+topo=$smp
+[ $((smp % 2)) != 0 ] || topo="$smp,sockets=1,cores=$((smp / 2)),threads=2"
+qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 	-nographic -no-reboot -nic none -kernel "$IMAGE"
 	-device virtio-serial-device -chardev "$chardev"
 	-device "virtconsole,chardev=ktap")
 [ "$INITRD" = none ] || qemu+=(-initrd "$INITRD")
+case "$firmware" in
+none) ;;
+uefi)
+	# The firmware reads the kernel, initramfs and command line QEMU
+	# holds in fw_cfg and starts the kernel's EFI stub. A fresh variable
+	# store each boot: runs do not depend on what an earlier one wrote.
+	code=/usr/share/AAVMF/AAVMF_CODE.fd
+	[ -f "$code" ] || die "no UEFI firmware $code: install the Debian package 'qemu-efi-aarch64' (or run 'make deps')"
+	mkdir -p "$VDIR"
+	cp /usr/share/AAVMF/AAVMF_VARS.fd "$VDIR/efivars.fd"
+	qemu+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+		-drive "if=pflash,format=raw,unit=1,file=$VDIR/efivars.fd")
+	;;
+*) die "kernel-config/qemu: ${GUEST:-$VARIANT}: unknown firmware '$firmware' (none or uefi)" ;;
+esac
 
 if [ $shell = 1 ]; then
 	exec "${qemu[@]}" -append "$append harness=shell"
@@ -51,7 +80,7 @@ fi
 
 rm -f "$CONSOLE" "$KTAP"
 limit=${GUEST_TIMEOUT:-1200}
-log "booting $VARIANT: -smp ${SMP:-4}, timeout ${limit}s (console: $CONSOLE)"
+log "booting $VARIANT: -cpu $cpu -smp $smp, firmware $firmware, timeout ${limit}s (console: $CONSOLE)"
 start=$(date +%s)
 set +e
 timeout -k 10 "$limit" "${qemu[@]}" -append "$append" </dev/null >"$CONSOLE" 2>&1

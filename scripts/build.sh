@@ -16,7 +16,11 @@ help_or_none "${1:-}"
 
 need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
 need ccache ccache
-OBJ=$VDIR/obj
+# A variant that boots another one's kernel builds that one.
+if [ "$BVARIANT" != "$VARIANT" ]; then
+	log "$VARIANT boots the kernel of $BVARIANT"
+	exec env -u VDIR -u GUEST VARIANT="$BVARIANT" "$0"
+fi
 [ -f "$OBJ/.config" ] || die "no $OBJ/.config: run 'make config' first"
 
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache} CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1

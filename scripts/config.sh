@@ -16,13 +16,17 @@ set -euo pipefail
 help_or_none "${1:-}"
 
 [ -d "$KTREE" ] || die "no kernel tree at $KTREE: run 'make base' first"
+# A variant that boots another one's kernel configures that one.
+if [ "$BVARIANT" != "$VARIANT" ]; then
+	log "$VARIANT boots the kernel of $BVARIANT"
+	exec env -u VDIR -u GUEST VARIANT="$BVARIANT" "$0"
+fi
 
 # variant_fragments NAME: the fragment files of a variant, one per line.
 variant_fragments() {
 	local line
-	line=$(grep -hE "^$1([[:space:]]|$)" "$TOP/kernel-config/variants" \
-		"$TOP/kernel-config/bench-variants" "$TOP/kernel-config/knownbad-variants" | head -n 1 || true)
-	[ -n "$line" ] || die "unknown VARIANT '$1' (see kernel-config/variants, bench-variants and knownbad-variants)"
+	line=$(variant_line "$1")
+	[ -n "$line" ] || die "unknown VARIANT '$1'; known: $(variant_names | tr '\n' ' ')(and kernel-config/bench-variants, knownbad-variants)"
 	# shellcheck disable=SC2086
 	set -- $line
 	shift
@@ -47,7 +51,6 @@ frags+=("${vfrags[@]:2}")
 # Fragments may be listed twice (two tests of one collection).
 mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')
 
-OBJ=$VDIR/obj
 mkdir -p "$OBJ" "$VDIR/logs"
 clog=$VDIR/logs/config.log
 log "configuring $VARIANT from ${#frags[@]} fragments"

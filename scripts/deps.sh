@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [--check]
 #
 # Installs what is missing of: the aarch64 cross compiler and libc, QEMU for
-# arm64, the kernel build tools (flex, bison, bc, libssl-dev, libelf-dev,
+# arm64 and its UEFI firmware (qemu-efi-aarch64), the kernel build tools (flex, bison, bc, libssl-dev, libelf-dev,
 # kmod, cpio, rsync), ccache, sparse, b4, shellcheck, and python3-ply and
 # python3-git for checkpatch.pl's SPDX check. It prints the
 # packages it installs. Run it as root (CI does); as another user it prints
@@ -26,6 +26,7 @@ gcc-aarch64-linux-gnu:aarch64-linux-gnu-gcc
 libc6-dev-arm64-cross:
 binutils-aarch64-linux-gnu:aarch64-linux-gnu-ld
 qemu-system-arm:qemu-system-aarch64
+qemu-efi-aarch64:
 gcc:gcc
 make:make
 perl:perl

@@ -21,7 +21,6 @@ help_or_none "${1:-}"
 need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
 need "${CROSS_COMPILE}readelf" binutils-aarch64-linux-gnu
 need dpkg-deb dpkg
-OBJ=$VDIR/obj
 [ -x "$OBJ/usr/gen_init_cpio" ] || die "no $OBJ/usr/gen_init_cpio: build the kernel with CONFIG_BLK_DEV_INITRD first"
 [ -x "$VDIR/kselftest/run_kselftest.sh" ] || die "no selftests in $VDIR/kselftest: run 'make kselftest' first"
 
@@ -66,7 +65,7 @@ ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$ST/lib/ld-linux-aarch64.so.1"
 "${CROSS_COMPILE}gcc" -static -O2 -Wall -Wextra -Werror -o "$ST/init" "$TOP/guest/init.c" ||
 	die "cannot compile guest/init.c"
 cp -a "$VDIR/kselftest/." "$ST/kselftest/"
-[ ! -d "$VDIR/modroot/lib/modules" ] || cp -a "$VDIR/modroot/lib/modules" "$ST/lib/"
+[ ! -d "$BDIR/modroot/lib/modules" ] || cp -a "$BDIR/modroot/lib/modules" "$ST/lib/"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ST/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$ST/etc/group"
 

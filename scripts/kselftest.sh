@@ -12,7 +12,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
-OBJ=$VDIR/obj
 [ -d "$OBJ/usr/include/linux" ] || die "no UAPI headers in $OBJ/usr/include: run 'make build' first"
 mapfile -t tests < <("$TOP/scripts/collections.sh")
 [ ${#tests[@]} -gt 0 ] || die "no selftests listed in selftests/collections"

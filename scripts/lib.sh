@@ -188,7 +188,50 @@ patches_stamp() {
 	} | sha1sum | cut -d' ' -f1
 }
 
-# Names of the build variants in kernel-config/variants, in order.
+# Names of the variants in kernel-config/variants, in order.
 variant_names() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/variants" | awk '{ print $1 }'
+}
+
+# variant_line NAME: NAME's line in kernel-config/variants, bench-variants
+# or knownbad-variants (comments stripped), or nothing.
+variant_line() {
+	sed -e 's/#.*//' "$TOP/kernel-config/variants" "$TOP/kernel-config/bench-variants" \
+		"$TOP/kernel-config/knownbad-variants" | awk -v n="$1" '$1 == n { print; exit }'
+}
+
+# build_variant NAME: the variant whose kernel NAME boots: NAME itself, or
+# OTHER for a line 'NAME =OTHER' (the same kernel under other QEMU settings).
+build_variant() {
+	local line
+	line=$(variant_line "$1")
+	case "$line" in
+	*[[:space:]]=*) line=${line#*=}; printf '%s\n' "${line%%[[:space:]]*}" ;;
+	*) printf '%s\n' "$1" ;;
+	esac
+}
+
+# The kernel build of VARIANT: BDIR holds obj/ (the configured and built
+# tree) and modroot/; VDIR the variant's own selftests, initramfs and logs.
+BVARIANT=$(build_variant "$VARIANT")
+if [ "$BVARIANT" = "$VARIANT" ]; then
+	BDIR=$VDIR
+else
+	BDIR=$BUILD/$BVARIANT
+fi
+OBJ=$BDIR/obj
+
+# guest_settings KEY: the values of KEY for the guest of GUEST (default
+# VARIANT) in kernel-config/qemu, one per line, in file order.
+guest_settings() {
+	sed -e 's/[[:space:]]*$//' "$TOP/kernel-config/qemu" | awk -v n="${GUEST:-$VARIANT}" -v k="$1" '
+		/^[[:space:]]*(#|$)/ { next }
+		$1 == n && $2 == k { sub(/^[[:space:]]*[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]*/, ""); print }'
+}
+
+# guest_setting KEY DEFAULT: the last value of KEY, or DEFAULT.
+guest_setting() {
+	local v
+	v=$(guest_settings "$1" | tail -n 1)
+	printf '%s\n' "${v:-$2}"
 }

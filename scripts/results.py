@@ -285,6 +285,12 @@ def main():
     ap.add_argument('--retry-ktap', help='KTAP of the retry run')
     ap.add_argument('--retry-console', help='console log of the retry run')
     ap.add_argument('--retry-boot-status', type=int, default=0)
+    ap.add_argument('--require', action='append', default=[], metavar='REGEX',
+                    help='the console must match this extended regex (one row each)')
+    ap.add_argument('--reject', action='append', default=[], metavar='REGEX',
+                    help='the console must not match this extended regex (one row each)')
+    ap.add_argument('--must-run', action='append', default=[], metavar='TEST',
+                    help='COLLECTION:TEST[/SUBTEST] whose skip is a failure in this guest')
     args = ap.parse_args()
 
     kp, _, kpr = load_kunit(args.ktree)
@@ -294,6 +300,24 @@ def main():
     for name in sorted(read_list(args.absent)):
         coll = name.split(':')[0]
         rows.append(('SKIP', name, f'no tools/testing/selftests/{coll} in this kernel tree'))
+
+    # The guest settings' expectations (kernel-config/qemu): what the
+    # console must show, and the tests this guest exists to run.
+    console = ''
+    if args.console and os.path.exists(args.console):
+        with open(args.console, errors='replace') as f:
+            console = f.read()
+    for i, regex in enumerate(args.require, 1):
+        ok = re.search(regex, console, re.M)
+        rows.append(('PASS' if ok else 'FAIL', f'guest:require{i}',
+                     f'console matches "{regex}"' if ok else f'no match in the console for "{regex}"'))
+    for i, regex in enumerate(args.reject, 1):
+        m = re.search(regex, console, re.M)
+        rows.append(('FAIL' if m else 'PASS', f'guest:reject{i}',
+                     f'the console has "{m.group(0)}"' if m else f'no match in the console for "{regex}"'))
+    for i, (st, n, note) in enumerate(rows):
+        if st == 'SKIP' and any(n == t or n.startswith(t + '/') for t in args.must_run):
+            rows[i] = ('FAIL', n, f'skipped where this guest must run it: {note}')
 
     flaky = read_list(args.flaky)
     failed = {top(n) for st, n, _ in rows if st == 'FAIL'}

@@ -7,7 +7,9 @@
 # test, writes build/VARIANT/results.xml (JUnit) and ends with
 # 'N passed, N failed, N skipped'. Every test listed by selftests/collections
 # must report; a kernel report on the console (panic, oops, BUG, WARNING,
-# KASAN, lockdep) or a timeout is a failure. When the only failures are of
+# KASAN, lockdep) or a timeout is a failure, and so are a console that does
+# not match a 'require' line of the guest's settings (kernel-config/qemu),
+# one that matches a 'reject' line, and a skip of a test they list as 'must-run'. When the only failures are of
 # tests listed in selftests/flaky, the guest boots again with just those, at
 # most FLAKY_RETRIES (2) times, and the last result counts (the table says
 # the first run failed). Exit status 0 only when nothing failed.
@@ -30,6 +32,10 @@ absent=$VDIR/absent-tests
 res=(python3 "$TOP/scripts/results.py" --ktree "$KTREE" --expect "$expect" --absent "$absent"
 	--flaky "$TOP/selftests/flaky" --retry-out "$VDIR/retry-tests"
 	--junit "$VDIR/results.xml" --title "$VARIANT")
+# What this guest's settings (kernel-config/qemu) say it must show and run.
+while IFS= read -r r; do res+=(--require "$r"); done < <(guest_settings require)
+while IFS= read -r r; do res+=(--reject "$r"); done < <(guest_settings reject)
+while IFS= read -r t; do res+=(--must-run "$t"); done < <(guest_settings must-run)
 set +e
 "$TOP/scripts/boot.sh"
 boot=$?
