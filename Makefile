@@ -9,7 +9,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help run check deps base base-update apply export config build \
-	kselftest initramfs boot test shell bisect warnings bench knownbad lint selftest-harness model clean distclean
+	kselftest initramfs boot test shell quick check-all bisect warnings bench knownbad lint selftest-harness model clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -23,6 +23,12 @@ run: ## main job: deps, base, apply, config, build, selftests, boot, results
 
 check: ## project tests: lint, harness self-tests, then the main job in every variant
 	@$(S)/check.sh
+
+check-all: ## make check, then make knownbad (kernels broken on purpose; slow)
+	@$(S)/check.sh --all
+
+quick: ## inner loop: rebuild VARIANT (default shootdown), boot, run the key lazy_tlb tests
+	@VARIANT=$(or $(VARIANT),shootdown) $(S)/quick.sh
 
 deps: ## install missing host packages (Debian; as root)
 	@$(S)/deps.sh

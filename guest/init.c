@@ -6,11 +6,14 @@
  * kselftests named in /etc/kselftest-args with the kernel's own
  * run_kselftest.sh and copies their KTAP output to the console and to the
  * virtio console /dev/hvc0 (the host parses the latter), then powers off.
+ * After each test's result line it adds "# harness: time COLL: TEST: N s".
+ * Before the tests it copies the kernel log to /dev/hvc1 (boot messages).
  *
  * Kernel command line switches (passed to init as environment):
  *   harness=shell          start an interactive shell instead of the tests
  *   harness_tests=A:B,C:D  run these tests instead of /etc/kselftest-args
  *   harness_run=DIR/PROG   run /kselftest/DIR/PROG instead (make bench)
+ *   harness_args=A,B,C     with harness_run: its arguments (make quick)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/klog.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -69,6 +73,26 @@ static void dump_stats(const char *name)
 		out("# harness: %s: %s\n", name, line);
 	}
 	fclose(f);
+}
+
+/*
+ * The kernel log so far, all levels (the console shows only those below
+ * loglevel), to the second virtio console /dev/hvc1 if there is one: the
+ * host checks the boot messages there (CPU features, EFI).
+ */
+static void save_boot_log(void)
+{
+	static char buf[1 << 20];
+	int fd, n;
+
+	fd = open("/dev/hvc1", O_WRONLY | O_NOCTTY);
+	if (fd < 0)
+		return;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf));
+	if (n > 0 && write(fd, buf, n) < 0)
+		out("# harness: /dev/hvc1: %s\n", strerror(errno));
+	fsync(fd);
+	close(fd);
 }
 
 static void do_mount(const char *src, const char *dst, const char *type)
@@ -123,6 +147,18 @@ static int read_args(const char *path, char **argv, int max)
 	return argc;
 }
 
+/* The comma-separated words of @list. */
+static int split_words(char *list, char **argv, int max)
+{
+	char *s, *save;
+	int argc = 0;
+
+	for (s = strtok_r(list, ",", &save); s && argc < max;
+	     s = strtok_r(NULL, ",", &save))
+		argv[argc++] = s;
+	return argc;
+}
+
 /* "-t" and a test for each comma-separated COLLECTION:TEST of @list. */
 static int split_tests(char *list, char **argv, int max)
 {
@@ -135,6 +171,54 @@ static int split_tests(char *list, char **argv, int max)
 		argv[argc++] = s;
 	}
 	return argc;
+}
+
+static struct timespec test_start;
+
+/*
+ * After each top-level result line of run_kselftest.sh ("ok N selftests:
+ * COLL: TEST", or "not ok"), a comment with the seconds the test took.
+ */
+static void time_line(const char *line)
+{
+	const char *name = line;
+	struct timespec now;
+	int len;
+
+	if (!strncmp(name, "not ", 4))
+		name += 4;
+	if (strncmp(name, "ok ", 3))
+		return;
+	name = strstr(name, " selftests: ");
+	if (!name)
+		return;
+	name += strlen(" selftests: ");
+	len = strcspn(name, "#\n");
+	while (len > 0 && name[len - 1] == ' ')
+		len--;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	out("# harness: time %.*s: %ld s\n", len, name,
+	    (long)(now.tv_sec - test_start.tv_sec));
+	test_start = now;
+}
+
+/* Feed the output, a piece at a time, to time_line() a line at a time. */
+static void scan_lines(const char *buf, size_t n)
+{
+	static char line[512];
+	static size_t len;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (len < sizeof(line) - 1)
+				line[len++] = buf[i];
+			continue;
+		}
+		line[len] = '\0';
+		time_line(line);
+		len = 0;
+	}
 }
 
 /*
@@ -165,6 +249,7 @@ static int run_tests(char **argv)
 		_exit(127);
 	}
 	close(pfd[1]);
+	clock_gettime(CLOCK_MONOTONIC, &test_start);
 	while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -172,6 +257,7 @@ static int run_tests(char **argv)
 			break;
 		}
 		tee_write(buf, n);
+		scan_lines(buf, n);
 	}
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0)
@@ -220,6 +306,7 @@ int main(void)
 		goto off;
 	}
 
+	save_boot_log();
 	tap_fd = open("/dev/hvc0", O_WRONLY | O_NOCTTY);
 	if (tap_fd < 0)
 		out("# harness: no /dev/hvc0 (%s): KTAP on the console only\n",
@@ -230,6 +317,8 @@ int main(void)
 		/* One program of /kselftest instead of the tests (make bench). */
 		argv[0] = getenv("harness_run");
 		argc = 0;
+		if (getenv("harness_args"))
+			argc = split_words(getenv("harness_args"), argv + 1, MAX_ARGS);
 	} else if (getenv("harness_tests"))
 		argc = split_tests(getenv("harness_tests"), argv + 1, MAX_ARGS);
 	else

@@ -17,7 +17,9 @@
 # runs the selftests and powers off; an oops panics the kernel and a panic
 # ends QEMU. The console (kernel log and test output) is kept in
 # build/VARIANT/console.log, the KTAP the init copies to the virtio console
-# in build/VARIANT/ktap.log.
+# in build/VARIANT/ktap.log, and the kernel log of the boot, all levels,
+# which the init copies to a second virtio console before the tests, in
+# build/VARIANT/kernel-boot.log.
 #
 # IMAGE and INITRD (INITRD=none: no initramfs) override the guest files.
 # GUEST_TIMEOUT (default 1200 s of wall clock) cuts off a hung guest: QEMU
@@ -38,7 +40,8 @@ INITRD=${INITRD:-$VDIR/initramfs.cpio}
 [ "$INITRD" = none ] || [ -f "$INITRD" ] || die "no initramfs $INITRD: run 'make initramfs' first"
 CONSOLE=${CONSOLE:-$VDIR/console.log}
 KTAP=${KTAP:-$VDIR/ktap.log}
-mkdir -p "$(dirname "$CONSOLE")"
+KLOG=${KLOG:-$VDIR/kernel-boot.log}
+mkdir -p "$(dirname "$CONSOLE")" "$(dirname "$KTAP")" "$(dirname "$KLOG")"
 
 cpu=$(guest_setting cpu max)
 machine=$(guest_setting machine virt)
@@ -56,7 +59,8 @@ topo=$smp
 qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 	-nographic -no-reboot -nic none -kernel "$IMAGE"
 	-device virtio-serial-device -chardev "$chardev"
-	-device "virtconsole,chardev=ktap")
+	-device "virtconsole,chardev=ktap"
+	-chardev "file,id=klog,path=$KLOG" -device "virtconsole,chardev=klog")
 [ "$INITRD" = none ] || qemu+=(-initrd "$INITRD")
 case "$firmware" in
 none) ;;
@@ -78,7 +82,7 @@ if [ $shell = 1 ]; then
 	exec "${qemu[@]}" -append "$append harness=shell"
 fi
 
-rm -f "$CONSOLE" "$KTAP"
+rm -f "$CONSOLE" "$KTAP" "$KLOG"
 limit=${GUEST_TIMEOUT:-1200}
 log "booting $VARIANT: -cpu $cpu -smp $smp, firmware $firmware, timeout ${limit}s (console: $CONSOLE)"
 start=$(date +%s)

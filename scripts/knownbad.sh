@@ -14,7 +14,10 @@
 # ASID bits; build/knownbad/obj, rebuilt incrementally from one diff to
 # the next), and runs the lazy_tlb selftests on it. A kernel broken on
 # purpose is caught when the run fails and the console matches every
-# '# expect: REGEX' line of the diff's header (grep -E). A diff with
+# '# expect: REGEX' line of the diff's header (grep -E; the boot's kernel
+# log, all levels, counts as console here); a line
+# '# guest: VARIANT' boots it under that variant's QEMU settings
+# (kernel-config/qemu: the CPU model, firmware, kernel arguments). A diff with
 # '# verdict: pass' (the series with a race window widened, say) must
 # instead pass, with every '# expect:' matched. One KTAP row per diff;
 # closing line 'N passed, N failed'. Consoles are kept as
@@ -66,6 +69,9 @@ for n in "${names[@]}"; do
 	apply_diff "$diff"
 	want=fail
 	! grep -q '^# verdict: pass$' "$diff" || want=pass
+	# '# guest: VARIANT': boot under that variant's settings (kernel-config/qemu).
+	GUEST=$(sed -n 's/^# guest: //p' "$diff")
+	export GUEST=${GUEST:-knownbad}
 	"$S/config.sh" >/dev/null
 	"$S/build.sh"
 	"$S/kselftest.sh" >/dev/null
@@ -73,8 +79,9 @@ for n in "${names[@]}"; do
 	rc=0
 	"$S/test.sh" >"$VDIR/$n.results.txt" 2>&1 || rc=$?
 	cp "$VDIR/console.log" "$VDIR/$n.console.log"
+	cp "$VDIR/kernel-boot.log" "$VDIR/$n.kernel-boot.log" 2>/dev/null || : >"$VDIR/$n.kernel-boot.log"
 	missing=$(sed -n 's/^# expect: //p' "$diff" | while IFS= read -r re; do
-		grep -qE "$re" "$VDIR/$n.console.log" || printf '%s; ' "$re"
+		grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf '%s; ' "$re"
 	done)
 	[ -z "$missing" ] || log "$n: no match in the console for: $missing"
 	if [ $want = pass ]; then

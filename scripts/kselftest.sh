@@ -19,6 +19,7 @@ targets=$(printf '%s\n' "${tests[@]%%:*}" | awk '!seen[$0]++' | tr '\n' ' ')
 missing=$("$TOP/scripts/collections.sh" --missing | tr '\n' ' ')
 [ -z "$missing" ] || log "not in this kernel tree, reported as skipped: $missing"
 
+mkdir -p "$VDIR/logs"
 slog=$VDIR/logs/kselftest.log
 inst=$VDIR/kselftest
 rm -rf "$inst"

@@ -196,8 +196,10 @@ variant_names() {
 # variant_line NAME: NAME's line in kernel-config/variants, bench-variants
 # or knownbad-variants (comments stripped), or nothing.
 variant_line() {
-	sed -e 's/#.*//' "$TOP/kernel-config/variants" "$TOP/kernel-config/bench-variants" \
-		"$TOP/kernel-config/knownbad-variants" | awk -v n="$1" '$1 == n { print; exit }'
+	local f
+	for f in variants bench-variants knownbad-variants; do
+		[ ! -f "$TOP/kernel-config/$f" ] || sed -e 's/#.*//' "$TOP/kernel-config/$f"
+	done | awk -v n="$1" '$1 == n { print; exit }'
 }
 
 # build_variant NAME: the variant whose kernel NAME boots: NAME itself, or
@@ -219,11 +221,13 @@ if [ "$BVARIANT" = "$VARIANT" ]; then
 else
 	BDIR=$BUILD/$BVARIANT
 fi
+# shellcheck disable=SC2034 # used by the scripts that source this
 OBJ=$BDIR/obj
 
 # guest_settings KEY: the values of KEY for the guest of GUEST (default
 # VARIANT) in kernel-config/qemu, one per line, in file order.
 guest_settings() {
+	[ -f "$TOP/kernel-config/qemu" ] || return 0
 	sed -e 's/[[:space:]]*$//' "$TOP/kernel-config/qemu" | awk -v n="${GUEST:-$VARIANT}" -v k="$1" '
 		/^[[:space:]]*(#|$)/ { next }
 		$1 == n && $2 == k { sub(/^[[:space:]]*[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]*/, ""); print }'

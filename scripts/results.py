@@ -285,10 +285,11 @@ def main():
     ap.add_argument('--retry-ktap', help='KTAP of the retry run')
     ap.add_argument('--retry-console', help='console log of the retry run')
     ap.add_argument('--retry-boot-status', type=int, default=0)
+    ap.add_argument('--kernel-log', help='kernel log of the boot, all levels (require/reject)')
     ap.add_argument('--require', action='append', default=[], metavar='REGEX',
-                    help='the console must match this extended regex (one row each)')
+                    help='the console or kernel log must match this regex (one row each)')
     ap.add_argument('--reject', action='append', default=[], metavar='REGEX',
-                    help='the console must not match this extended regex (one row each)')
+                    help='the console and kernel log must not match this regex (one row each)')
     ap.add_argument('--must-run', action='append', default=[], metavar='TEST',
                     help='COLLECTION:TEST[/SUBTEST] whose skip is a failure in this guest')
     args = ap.parse_args()
@@ -304,17 +305,20 @@ def main():
     # The guest settings' expectations (kernel-config/qemu): what the
     # console must show, and the tests this guest exists to run.
     console = ''
-    if args.console and os.path.exists(args.console):
-        with open(args.console, errors='replace') as f:
-            console = f.read()
+    for path in (args.console, args.kernel_log):
+        if path and os.path.exists(path):
+            with open(path, errors='replace') as f:
+                console += f.read()
     for i, regex in enumerate(args.require, 1):
         ok = re.search(regex, console, re.M)
         rows.append(('PASS' if ok else 'FAIL', f'guest:require{i}',
-                     f'console matches "{regex}"' if ok else f'no match in the console for "{regex}"'))
+                     f'console or boot log matches "{regex}"' if ok
+                     else f'no match in the console or boot log for "{regex}"'))
     for i, regex in enumerate(args.reject, 1):
         m = re.search(regex, console, re.M)
         rows.append(('FAIL' if m else 'PASS', f'guest:reject{i}',
-                     f'the console has "{m.group(0)}"' if m else f'no match in the console for "{regex}"'))
+                     f'the console or boot log has "{m.group(0)}"' if m
+                     else f'not in the console or boot log: "{regex}"'))
     for i, (st, n, note) in enumerate(rows):
         if st == 'SKIP' and any(n == t or n.startswith(t + '/') for t in args.must_run):
             rows[i] = ('FAIL', n, f'skipped where this guest must run it: {note}')

@@ -6,12 +6,17 @@
 # No kernel is built. Checks that:
 #  - results.py gives the expected closing line and exit status on each
 #    fixture in tests/ktap/ (passes, skips with reasons, failures, crashed
-#    and missing tests, WARN/KASAN/lockdep/panic reports, timeouts);
+#    and missing tests, WARN/KASAN/lockdep/panic reports, timeouts, the
+#    guest settings' require, reject and must-run);
 #  - apply.sh applies a good series, and on a broken patch names the patch,
 #    the file and the hunk, exits non-zero and leaves the tree clean at the
 #    base; export.sh gives back patches that apply again;
 #  - boot.sh cuts off a guest that hangs (exit 124, console kept) and a
 #    guest that panics and powers off fails the results;
+#  - a variant 'NAME =OTHER' boots OTHER's kernel; the guest settings of
+#    kernel-config/qemu and the selftest lists (include, -ENTRY) are read
+#    as written, and boot.sh hands QEMU each variant's CPU, machine,
+#    firmware and kernel arguments;
 #  - a missing tool is reported with the Debian package that provides it.
 # Prints KTAP and the line 'N passed, N failed'.
 set -euo pipefail
@@ -32,6 +37,11 @@ results_fixture() {
 	[ -f "$d/flaky" ] && a+=(--flaky "$d/flaky")
 	[ -f "$d/absent" ] && a+=(--absent "$d/absent")
 	[ -f "$d/retry.ktap" ] && a+=(--retry-ktap "$d/retry.ktap" --retry-console "$d/retry.console")
+	[ -f "$d/kernel-boot.log" ] && a+=(--kernel-log "$d/kernel-boot.log")
+	for k in require reject must-run; do
+		[ -f "$d/$k" ] || continue
+		while IFS= read -r l; do a+=("--$k" "$l"); done <"$d/$k"
+	done
 	want_rc=$(sed -n 1p "$d/result")
 	want_line=$(sed -n 2p "$d/result")
 	out=$(python3 "$TOP/scripts/results.py" --ktree "$KTREE" --ktap "$d/ktap.log" \
@@ -143,6 +153,68 @@ retry_gives_up() {
 }
 ok_if "retry: a test failing every time fails after two retries" retry_gives_up
 
+# --- variants: shared builds, guest settings, selftest lists --------------
+# settings_top: a copy of the scripts with variants 'one' (a build), 'two'
+# and 'three' (both boot one's kernel) and their settings.
+settings_top() {
+	local f=$T/settings
+	rm -rf "$f"
+	mkdir -p "$f/top/kernel-config" "$f/top/selftests" "$f/bin" "$f/build/one/obj/arch/arm64/boot"
+	mkdir -p "$f/ktree/tools/testing/selftests/"{a,b,c}
+	cp -r "$TOP/scripts" "$f/top/"
+	printf 'one x.config\ntwo =one\nthree  =one # UEFI\n' >"$f/top/kernel-config/variants"
+	printf '%s\t%s\t%s\n' two cpu cortex-a57 two append kpti=1 two append 'foo="a b"' \
+		two selftests list.two three firmware uefi three machine virt,acpi=off \
+		>"$f/top/kernel-config/qemu"
+	printf 'a\nb:t1\nb:t2\nc\n' >"$f/top/selftests/collections"
+	printf '# two: all but b:t1\ninclude collections\n-b:t1\n' >"$f/top/selftests/list.two"
+	: >"$f/build/one/obj/arch/arm64/boot/Image"
+	# A QEMU that writes its arguments, one per line, and powers off.
+	# shellcheck disable=SC2016 # expanded by the fake QEMU
+	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"$QEMU_ARGS"\n' >"$f/bin/qemu-system-aarch64"
+	chmod +x "$f/bin/qemu-system-aarch64"
+}
+in_settings() {
+	BUILD=$T/settings/build KTREE=$T/settings/ktree VARIANT=$1 \
+		bash -c ". '$T/settings/top/scripts/lib.sh'; $2"
+}
+# shellcheck disable=SC2016 # expanded by in_settings' bash
+variant_settings() {
+	local f=$T/settings
+	settings_top
+	[ "$(in_settings two 'echo $BVARIANT $OBJ')" = "one $f/build/one/obj" ]
+	[ "$(in_settings three 'echo $BVARIANT $VDIR')" = "one $f/build/three" ]
+	[ "$(in_settings one 'echo $BVARIANT $OBJ')" = "one $f/build/one/obj" ]
+	[ "$(in_settings two 'guest_setting cpu max')" = cortex-a57 ]
+	[ "$(in_settings one 'guest_setting cpu max')" = max ]
+	[ "$(in_settings two 'guest_settings append | paste -sd"|"')" = 'kpti=1|foo="a b"' ]
+	[ "$(BUILD=$f/build KTREE=$f/ktree VARIANT=two "$f/top/scripts/collections.sh" | paste -sd' ')" = "a b:t2 c" ]
+	[ "$(BUILD=$f/build KTREE=$f/ktree VARIANT=one "$f/top/scripts/collections.sh" | paste -sd' ')" = "a b:t1 b:t2 c" ]
+}
+ok_if "variants: shared builds, guest settings and selftest lists are read as written" variant_settings
+
+boot_settings() {
+	local f=$T/settings a
+	settings_top
+	BUILD=$f/build VARIANT=two INITRD=none PATH="$f/bin:$PATH" QEMU_ARGS=$f/args.two \
+		"$f/top/scripts/boot.sh"
+	a=$(paste -sd' ' "$f/args.two")
+	printf '%s\n' "$a"
+	[[ $a == *"-cpu cortex-a57 "* ]]
+	[[ $a == *"-kernel $f/build/one/obj/arch/arm64/boot/Image "* ]]
+	grep -qx 'console=ttyAMA0 .* kpti=1 foo="a b"' "$f/args.two"
+	if grep -q pflash "$f/args.two"; then return 1; fi
+	[ -f /usr/share/AAVMF/AAVMF_CODE.fd ] || { echo "qemu-efi-aarch64 not installed: UEFI part not checked"; return 0; }
+	BUILD=$f/build VARIANT=three INITRD=none PATH="$f/bin:$PATH" QEMU_ARGS=$f/args.three \
+		"$f/top/scripts/boot.sh"
+	a=$(paste -sd' ' "$f/args.three")
+	printf '%s\n' "$a"
+	[[ $a == *"-M virt,acpi=off -cpu max "* ]]
+	grep -qx "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd" "$f/args.three"
+	grep -qx "if=pflash,format=raw,unit=1,file=$f/build/three/efivars.fd" "$f/args.three"
+}
+ok_if "boot: QEMU gets each variant's CPU, machine, firmware and kernel arguments" boot_settings
+
 # --- boot.sh on tiny fixture guests -------------------------------------
 fixture_elf() {
 	"${CROSS_COMPILE}gcc" -nostdlib -static -Wl,-Ttext=0x40080000 -o "$T/$1.elf" "$TOP/tests/guest/$1.S"
@@ -150,7 +222,7 @@ fixture_elf() {
 boot_hang() {
 	local rc=0
 	fixture_elf hang
-	IMAGE=$T/hang.elf INITRD=none GUEST_TIMEOUT=5 CONSOLE=$T/hang.console KTAP=$T/hang.ktap \
+	IMAGE=$T/hang.elf INITRD=none GUEST_TIMEOUT=5 CONSOLE=$T/hang.console KTAP=$T/hang.ktap KLOG=$T/hang.klog \
 		"$TOP/scripts/boot.sh" || rc=$?
 	[ $rc = 124 ] || { echo "boot.sh exit $rc, want 124"; return 1; }
 	grep -q 'guest timed out after 5s' "$T/hang.console"
@@ -160,7 +232,7 @@ ok_if "boot: a hung guest is cut off by the timeout (exit 124, console kept)" bo
 boot_panic() {
 	local rc=0
 	fixture_elf panic
-	IMAGE=$T/panic.elf INITRD=none GUEST_TIMEOUT=30 CONSOLE=$T/panic.console KTAP=$T/panic.ktap \
+	IMAGE=$T/panic.elf INITRD=none GUEST_TIMEOUT=30 CONSOLE=$T/panic.console KTAP=$T/panic.ktap KLOG=$T/panic.klog \
 		"$TOP/scripts/boot.sh"
 	python3 "$TOP/scripts/results.py" --ktree "$KTREE" --ktap "$T/panic.ktap" \
 		--console "$T/panic.console" >"$T/panic.results" || rc=$?

@@ -43,7 +43,7 @@ set -e
 log "results ($VARIANT)"
 rc=0
 "${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
-	--boot-status "$boot" >"$VDIR/results.txt" || rc=$?
+	--kernel-log "$VDIR/kernel-boot.log" --boot-status "$boot" >"$VDIR/results.txt" || rc=$?
 # Up to FLAKY_RETRIES (default 2) more boots with just the listed flaky
 # tests that failed; the last one's result counts.
 attempt=0
@@ -53,16 +53,22 @@ if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
 		attempt=$((attempt + 1))
 		log "failed only in tests listed in selftests/flaky ($retry): running them again ($attempt)"
 		set +e
-		CONSOLE=$VDIR/console-retry.log KTAP=$VDIR/ktap-retry.log \
+		CONSOLE=$VDIR/console-retry.log KTAP=$VDIR/ktap-retry.log KLOG=$VDIR/kernel-boot-retry.log \
 			APPEND="${APPEND:-} harness_tests=$retry" "$TOP/scripts/boot.sh"
 		rboot=$?
 		set -e
 		rc=0
 		"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
-			--boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
+			--kernel-log "$VDIR/kernel-boot.log" --boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
 			--retry-console "$VDIR/console-retry.log" --retry-boot-status "$rboot" \
 			>"$VDIR/results.txt" || rc=$?
 	done
 fi
 cat "$VDIR/results.txt"
+# Where the guest's time went: seconds per collection (guest/init.c times
+# each test).
+times=$(sed -n 's/^# harness: time \([^:]*\): .*: \([0-9]*\) s$/\1 \2/p' "$VDIR/ktap.log" |
+	awk '!($1 in t) { o[n++] = $1 } { t[$1] += $2 }
+		END { for (i = 0; i < n; i++) printf "%s%s %d s", i ? ", " : "", o[i], t[o[i]] }')
+[ -z "$times" ] || log "guest time per collection ($VARIANT): $times"
 exit $rc
