@@ -67,7 +67,7 @@ fi
 cat "$VDIR/results.txt"
 # Where the guest's time went: seconds per collection (guest/init.c times
 # each test).
-times=$(sed -n 's/^# harness: time \([^:]*\): .*: \([0-9]*\) s$/\1 \2/p' "$VDIR/ktap.log" |
+times=$(tr -d '\r' <"$VDIR/ktap.log" | sed -n 's/^# harness: time \([^:]*\): .*: \([0-9]*\) s$/\1 \2/p' |
 	awk '!($1 in t) { o[n++] = $1 } { t[$1] += $2 }
 		END { for (i = 0; i < n; i++) printf "%s%s %d s", i ? ", " : "", o[i], t[o[i]] }')
 [ -z "$times" ] || log "guest time per collection ($VARIANT): $times"
