@@ -216,11 +216,7 @@ build_variant() {
 # The kernel build of VARIANT: BDIR holds obj/ (the configured and built
 # tree) and modroot/; VDIR the variant's own selftests, initramfs and logs.
 BVARIANT=$(build_variant "$VARIANT")
-if [ "$BVARIANT" = "$VARIANT" ]; then
-	BDIR=$VDIR
-else
-	BDIR=$BUILD/$BVARIANT
-fi
+BDIR=$BUILD/$BVARIANT
 # shellcheck disable=SC2034 # used by the scripts that source this
 OBJ=$BDIR/obj
 

@@ -13,13 +13,16 @@
 # rollovers under kernel threads, the targeted shootdown across a rollover,
 # and the storm that counts the CPUs a shootdown missed), through
 # kselftest_harness's own -r filter. One row per test, closing line 'N passed, N failed, N skipped';
-# a kernel report on the console fails the run. Not a replacement for
-# 'make run': no peer suites, no other variant.
+# a kernel report on the console fails the run. Its selftests, initramfs
+# and logs are in build/VARIANT/quick/. Not a replacement for 'make run':
+# no peer suites, no other variant.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
 S=$TOP/scripts
+# Its own selftests, initramfs and logs: build/VARIANT/quick/.
+Q=$VDIR/quick
 read -ra tests <<<"${QUICK_TESTS:-lazy_tlb.asid_rollover lazy_tlb.shootdown_after_rollover lazy_mm_audit.shootdown_storm}"
 [ ${#tests[@]} -gt 0 ] || die "QUICK_TESTS is empty"
 "$S/apply.sh"
@@ -29,22 +32,22 @@ read -ra tests <<<"${QUICK_TESTS:-lazy_tlb.asid_rollover lazy_tlb.shootdown_afte
 # the lazy_tlb sources, the modules, guest/init.c.
 stamp=$( (cat "$KTREE"/tools/testing/selftests/lazy_tlb/*.[ch] "$TOP/guest/init.c"
 	find "$BDIR/modroot" -type f -name '*.ko' -print0 | sort -z | xargs -0 -r cat) | sha1sum | cut -d' ' -f1)
-if [ ! -f "$VDIR/initramfs.cpio" ] || [ "$(cat "$VDIR/quick.stamp" 2>/dev/null)" != "$stamp" ]; then
-	SELFTESTS=lazy_tlb "$S/kselftest.sh"
-	SELFTESTS=lazy_tlb "$S/initramfs.sh"
-	printf '%s\n' "$stamp" >"$VDIR/quick.stamp"
+if [ ! -f "$Q/initramfs.cpio" ] || [ "$(cat "$Q/stamp" 2>/dev/null)" != "$stamp" ]; then
+	SELFTESTS=lazy_tlb VDIR=$Q "$S/kselftest.sh"
+	SELFTESTS=lazy_tlb VDIR=$Q "$S/initramfs.sh"
+	printf '%s\n' "$stamp" >"$Q/stamp"
 else
 	log "selftests and initramfs unchanged"
 fi
 args=$(printf -- '-r,%s,' "${tests[@]}")
-expect=$VDIR/quick-expected
+expect=$Q/expected
 printf '%s\n' "${tests[@]}" >"$expect"
 set +e
-CONSOLE=$VDIR/quick-console.log KTAP=$VDIR/quick-ktap.log \
+VDIR=$Q CONSOLE=$Q/console.log KTAP=$Q/ktap.log KLOG=$Q/kernel-boot.log \
 	APPEND="${APPEND:-} harness_run=lazy_tlb/lazy_tlb_test harness_args=${args%,}" \
 	"$S/boot.sh"
 boot=$?
 set -e
-python3 "$S/results.py" --ktree "$KTREE" --ktap "$VDIR/quick-ktap.log" \
-	--console "$VDIR/quick-console.log" --expect "$expect" --boot-status "$boot" \
+python3 "$S/results.py" --ktree "$KTREE" --ktap "$Q/ktap.log" \
+	--console "$Q/console.log" --expect "$expect" --boot-status "$boot" \
 	--title "quick-$VARIANT"
