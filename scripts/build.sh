@@ -19,7 +19,7 @@ need ccache ccache
 # A variant that boots another one's kernel builds that one.
 if [ "$BVARIANT" != "$VARIANT" ]; then
 	log "$VARIANT boots the kernel of $BVARIANT"
-	exec env -u VDIR -u GUEST VARIANT="$BVARIANT" "$0"
+	exec env -u VDIR -u BDIR -u GUEST VARIANT="$BVARIANT" "$0"
 fi
 [ -f "$OBJ/.config" ] || die "no $OBJ/.config: run 'make config' first"
 

@@ -19,7 +19,7 @@ help_or_none "${1:-}"
 # A variant that boots another one's kernel configures that one.
 if [ "$BVARIANT" != "$VARIANT" ]; then
 	log "$VARIANT boots the kernel of $BVARIANT"
-	exec env -u VDIR -u GUEST VARIANT="$BVARIANT" "$0"
+	exec env -u VDIR -u BDIR -u GUEST VARIANT="$BVARIANT" "$0"
 fi
 
 # variant_fragments NAME: the fragment files of a variant, one per line.

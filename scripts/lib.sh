@@ -215,8 +215,14 @@ build_variant() {
 
 # The kernel build of VARIANT: BDIR holds obj/ (the configured and built
 # tree) and modroot/; VDIR the variant's own selftests, initramfs and logs.
+# A caller may place both elsewhere: VDIR alone moves the build with it
+# (scripts/warnings.sh), BDIR keeps it (scripts/quick.sh).
 BVARIANT=$(build_variant "$VARIANT")
-BDIR=$BUILD/$BVARIANT
+if [ "$BVARIANT" = "$VARIANT" ]; then
+	BDIR=${BDIR:-$VDIR}
+else
+	BDIR=${BDIR:-$BUILD/$BVARIANT}
+fi
 # shellcheck disable=SC2034 # used by the scripts that source this
 OBJ=$BDIR/obj
 

@@ -33,8 +33,8 @@ read -ra tests <<<"${QUICK_TESTS:-lazy_tlb.asid_rollover lazy_tlb.shootdown_afte
 stamp=$( (cat "$KTREE"/tools/testing/selftests/lazy_tlb/*.[ch] "$TOP/guest/init.c"
 	find "$BDIR/modroot" -type f -name '*.ko' -print0 | sort -z | xargs -0 -r cat) | sha1sum | cut -d' ' -f1)
 if [ ! -f "$Q/initramfs.cpio" ] || [ "$(cat "$Q/stamp" 2>/dev/null)" != "$stamp" ]; then
-	SELFTESTS=lazy_tlb VDIR=$Q "$S/kselftest.sh"
-	SELFTESTS=lazy_tlb VDIR=$Q "$S/initramfs.sh"
+	SELFTESTS=lazy_tlb VDIR=$Q BDIR=$BDIR "$S/kselftest.sh"
+	SELFTESTS=lazy_tlb VDIR=$Q BDIR=$BDIR "$S/initramfs.sh"
 	printf '%s\n' "$stamp" >"$Q/stamp"
 else
 	log "selftests and initramfs unchanged"
@@ -43,7 +43,7 @@ args=$(printf -- '-r,%s,' "${tests[@]}")
 expect=$Q/expected
 printf '%s\n' "${tests[@]}" >"$expect"
 set +e
-VDIR=$Q CONSOLE=$Q/console.log KTAP=$Q/ktap.log KLOG=$Q/kernel-boot.log \
+VDIR=$Q BDIR=$BDIR CONSOLE=$Q/console.log KTAP=$Q/ktap.log KLOG=$Q/kernel-boot.log \
 	APPEND="${APPEND:-} harness_run=lazy_tlb/lazy_tlb_test harness_args=${args%,}" \
 	"$S/boot.sh"
 boot=$?
