@@ -9,10 +9,12 @@
 # must report; a kernel report on the console (panic, oops, BUG, WARNING,
 # KASAN, lockdep) or a timeout is a failure, and so are a console that does
 # not match a 'require' line of the guest's settings (kernel-config/qemu),
-# one that matches a 'reject' line, and a skip of a test they list as 'must-run'. When the only failures are of
-# tests listed in selftests/flaky, the guest boots again with just those, at
-# most FLAKY_RETRIES (2) times, and the last result counts (the table says
-# the first run failed). Exit status 0 only when nothing failed.
+# one that matches a 'reject' line, and a skip of a test they list as
+# 'must-run'. When the only failures are of tests listed in
+# selftests/flaky, the guest boots again with just those, at most
+# FLAKY_RETRIES (2) times with FLAKY_SMP (2) vCPUs, and the last result
+# counts (the table says the first run failed). Exit status 0 only when
+# nothing failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
@@ -45,7 +47,9 @@ rc=0
 "${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
 	--kernel-log "$VDIR/kernel-boot.log" --boot-status "$boot" >"$VDIR/results.txt" || rc=$?
 # Up to FLAKY_RETRIES (default 2) more boots with just the listed flaky
-# tests that failed; the last one's result counts.
+# tests that failed; the last one's result counts. They boot with
+# FLAKY_SMP (default 2) vCPUs: the tests listed fail on timing when the
+# vCPUs outnumber the host's cores and one of them is not scheduled.
 attempt=0
 if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
 	retry=$(paste -sd, "$VDIR/retry-tests")
@@ -53,8 +57,9 @@ if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
 		attempt=$((attempt + 1))
 		log "failed only in tests listed in selftests/flaky ($retry): running them again ($attempt)"
 		set +e
-		CONSOLE=$VDIR/console-retry.log KTAP=$VDIR/ktap-retry.log KLOG=$VDIR/kernel-boot-retry.log \
-			APPEND="${APPEND:-} harness_tests=$retry" "$TOP/scripts/boot.sh"
+		SMP=${FLAKY_SMP:-2} CONSOLE=$VDIR/console-retry.log KTAP=$VDIR/ktap-retry.log \
+			KLOG=$VDIR/kernel-boot-retry.log APPEND="${APPEND:-} harness_tests=$retry" \
+			"$TOP/scripts/boot.sh"
 		rboot=$?
 		set -e
 		rc=0
