@@ -17,10 +17,7 @@ help_or_none "${1:-}"
 need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
 need ccache ccache
 # A variant that boots another one's kernel builds that one.
-if [ "$BVARIANT" != "$VARIANT" ]; then
-	log "$VARIANT boots the kernel of $BVARIANT"
-	exec env -u VDIR -u BDIR -u GUEST VARIANT="$BVARIANT" "$0"
-fi
+as_build_variant
 [ -f "$OBJ/.config" ] || die "no $OBJ/.config: run 'make config' first"
 
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache} CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1

@@ -17,10 +17,7 @@ help_or_none "${1:-}"
 
 [ -d "$KTREE" ] || die "no kernel tree at $KTREE: run 'make base' first"
 # A variant that boots another one's kernel configures that one.
-if [ "$BVARIANT" != "$VARIANT" ]; then
-	log "$VARIANT boots the kernel of $BVARIANT"
-	exec env -u VDIR -u BDIR -u GUEST VARIANT="$BVARIANT" "$0"
-fi
+as_build_variant
 
 # variant_fragments NAME: the fragment files of a variant, one per line.
 variant_fragments() {

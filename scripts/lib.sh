@@ -226,6 +226,14 @@ fi
 # shellcheck disable=SC2034 # used by the scripts that source this
 OBJ=$BDIR/obj
 
+# as_build_variant: in a script run for a variant that boots another one's
+# kernel, run it again for that variant instead (config.sh, build.sh).
+as_build_variant() {
+	[ "$BVARIANT" != "$VARIANT" ] || return 0
+	log "$VARIANT boots the kernel of $BVARIANT"
+	exec env -u VDIR -u BDIR -u GUEST VARIANT="$BVARIANT" "$0"
+}
+
 # guest_settings KEY: the values of KEY for the guest of GUEST (default
 # VARIANT) in kernel-config/qemu, one per line, in file order.
 guest_settings() {

@@ -33,7 +33,7 @@ absent=$VDIR/absent-tests
 "$TOP/scripts/collections.sh" --missing >"$absent"
 res=(python3 "$TOP/scripts/results.py" --ktree "$KTREE" --expect "$expect" --absent "$absent"
 	--flaky "$TOP/selftests/flaky" --retry-out "$VDIR/retry-tests"
-	--junit "$VDIR/results.xml" --title "$VARIANT")
+	--junit "$VDIR/results.xml" --title "$VARIANT" --kernel-log "$VDIR/kernel-boot.log")
 # What this guest's settings (kernel-config/qemu) say it must show and run.
 while IFS= read -r r; do res+=(--require "$r"); done < <(guest_settings require)
 while IFS= read -r r; do res+=(--reject "$r"); done < <(guest_settings reject)
@@ -45,7 +45,7 @@ set -e
 log "results ($VARIANT)"
 rc=0
 "${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
-	--kernel-log "$VDIR/kernel-boot.log" --boot-status "$boot" >"$VDIR/results.txt" || rc=$?
+	--boot-status "$boot" >"$VDIR/results.txt" || rc=$?
 # Up to FLAKY_RETRIES (default 2) more boots with just the listed flaky
 # tests that failed; the last one's result counts. They boot with
 # FLAKY_SMP (default 2) vCPUs: the tests listed fail on timing when the
@@ -64,7 +64,7 @@ if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
 		set -e
 		rc=0
 		"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
-			--kernel-log "$VDIR/kernel-boot.log" --boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
+			--boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
 			--retry-console "$VDIR/console-retry.log" --retry-boot-status "$rboot" \
 			>"$VDIR/results.txt" || rc=$?
 	done
