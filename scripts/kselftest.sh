@@ -36,6 +36,32 @@ if [ "$(cat "$hstamp" 2>/dev/null)" != "$hdrs" ]; then
 	"${ksmake[@]}" clean >"$slog" 2>&1 || true
 	printf '%s\n' "$hdrs" >"$hstamp"
 fi
+
+# Fixes to peer selftests of the base (selftests/fixes/*.patch, each to be
+# sent upstream on its own, never part of the series) are applied to the
+# tree for the build and taken out again, so the series branch stays clean.
+# The marker lists what is applied, for a build that was interrupted.
+fixes=("$TOP"/selftests/fixes/*.patch)
+[ -e "${fixes[0]}" ] || fixes=()
+fmark=$KTREE/tools/testing/selftests/.lazytlb-fixes
+unfix() {
+	local f
+	[ -f "$fmark" ] || return 0
+	while IFS= read -r f; do
+		git -C "$KTREE" apply -R "$f" ||
+			die "could not take $f out of $KTREE again: 'git -C $KTREE checkout -- tools/testing/selftests' restores it"
+	done < <(tac "$fmark")
+	rm -f "$fmark"
+}
+unfix
+trap unfix EXIT
+for f in "${fixes[@]}"; do
+	git -C "$KTREE" apply --check "$f" 2>>"$slog" ||
+		die "selftest fix ${f#"$TOP"/} does not apply to the base (log: $slog); if the base has it now, remove the file"
+	git -C "$KTREE" apply "$f"
+	printf '%s\n' "$f" >>"$fmark"
+done
+[ ${#fixes[@]} = 0 ] || log "applied ${#fixes[@]} fixes from selftests/fixes for the build"
 log "building selftests: $targets(log: $slog)"
 if ! "${ksmake[@]}" install >>"$slog" 2>&1; then
 	grep -E -m 40 'error|Error' "$slog" >&2 || tail -n 40 "$slog" >&2
