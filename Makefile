@@ -24,7 +24,7 @@ run: ## main job: deps, base, apply, config, build, selftests, boot, results
 check: ## project tests: lint, harness self-tests, then the main job in every variant
 	@$(S)/check.sh
 
-check-all: ## make check, then make knownbad (kernels broken on purpose; slow)
+check-all: ## make check, the variants of kernel-config/check-all-variants (kasan, rseq stress), then make knownbad (slow)
 	@$(S)/check.sh --all
 
 quick: ## inner loop: rebuild VARIANT (default shootdown), boot, run the key lazy_tlb tests

@@ -28,7 +28,7 @@ fi
 if [ -n "${VARIANTS:-}" ]; then
 	read -r -a variants <<<"$VARIANTS"
 else
-	mapfile -t variants < <(variant_names)
+	mapfile -t variants < <(variant_names variants)
 fi
 
 B=$BUILD/bisect

@@ -22,8 +22,10 @@
 # build/VARIANT/kernel-boot.log.
 #
 # IMAGE and INITRD (INITRD=none: no initramfs) override the guest files.
-# GUEST_TIMEOUT (default 1200 s of wall clock) cuts off a hung guest: QEMU
-# is killed, the logs are kept and the exit status is 124. Any other
+# GUEST_TIMEOUT (default 1200 s of wall clock) cuts off a hung guest: the
+# vCPUs' registers are read from QEMU's monitor (qemu-registers.txt; the PC
+# and LR of each, named, go to the console log), QEMU is killed, the logs
+# are kept and the exit status is 124. Any other
 # non-zero QEMU status is passed on. --shell boots to an interactive shell
 # instead of the tests (no timeout).
 set -euo pipefail
@@ -82,21 +84,72 @@ if [ $shell = 1 ]; then
 	exec "${qemu[@]}" -append "$append harness=shell"
 fi
 
+# where_stuck: what each vCPU of a hung guest runs, from QEMU's monitor
+# ('info registers -a') into $REGS; prints PC and LR (X30) of each, named
+# from System.map.
+REGS=$(dirname "$CONSOLE")/qemu-registers.txt
+where_stuck() {
+	python3 - "$MON" >"$REGS" 2>&1 <<-'PY' || true
+	import socket, sys, time
+	s = socket.socket(socket.AF_UNIX)
+	s.settimeout(5)
+	s.connect(sys.argv[1])
+	s.sendall(b"info registers -a\n")
+	out, end = b"", time.time() + 10
+	while time.time() < end:
+	    try:
+	        b = s.recv(65536)
+	    except socket.timeout:
+	        break
+	    if not b:
+	        break
+	    out += b
+	sys.stdout.write(out.decode(errors="replace"))
+	PY
+	{
+		printf 'boot.sh: where the vCPUs were (%s):\n' "${REGS#"$TOP"/}"
+		grep -oE 'CPU#[0-9]+|PC=[0-9a-f]+|X30=[0-9a-f]+' "$REGS" |
+			awk -v map="$OBJ/System.map" '
+			BEGIN { while ((getline l < map) > 0) { split(l, f, " "); a[++n] = f[1]; s[n] = f[3] } }
+			function sym(h,   lo, hi, mid, v) {
+				lo = 1; hi = n; v = tolower(h)
+				if (n == 0 || length(v) != 16 || v < a[1]) return h
+				while (lo < hi) { mid = int((lo + hi + 1) / 2); if (a[mid] <= v) lo = mid; else hi = mid - 1 }
+				return s[lo] " (" h ")"
+			}
+			/^CPU#/ { cpu = $0; next }
+			{ split($0, kv, "="); print "  " cpu " " kv[1] " " sym(kv[2]) }'
+	}
+}
+
 rm -f "$CONSOLE" "$KTAP" "$KLOG"
 limit=${GUEST_TIMEOUT:-1200}
+# The monitor's socket lives under /tmp: a socket path has at most 107 bytes.
+mondir=$(mktemp -d)
+MON=$mondir/monitor.sock
+qemu+=(-monitor "unix:$MON,server=on,wait=off")
 log "booting $VARIANT: -cpu $cpu -smp $smp, firmware $firmware, timeout ${limit}s (console: $CONSOLE)"
 start=$(date +%s)
-set +e
-timeout -k 10 "$limit" "${qemu[@]}" -append "$append" </dev/null >"$CONSOLE" 2>&1
-rc=$?
-set -e
-secs=$(($(date +%s) - start))
-if [ $rc = 124 ] || [ $rc = 137 ]; then
-	printf '\nboot.sh: guest timed out after %ss; QEMU killed\n' "$limit" >>"$CONSOLE"
+"${qemu[@]}" -append "$append" </dev/null >"$CONSOLE" 2>&1 &
+qpid=$!
+trap 'kill $qpid 2>/dev/null || true; rm -rf "$mondir"' EXIT
+timeout "$limit" tail --pid=$qpid -f /dev/null || true
+if kill -0 $qpid 2>/dev/null; then
+	stuck=$(where_stuck)
+	kill $qpid 2>/dev/null || true
+	sleep 2
+	kill -9 $qpid 2>/dev/null || true
+	wait $qpid 2>/dev/null || true
+	printf '\nboot.sh: guest timed out after %ss\n%s\nboot.sh: QEMU killed\n' "$limit" "$stuck" >>"$CONSOLE"
 	log "TIMEOUT: guest still running after ${limit}s; console kept in $CONSOLE"
 	tail -n 15 "$CONSOLE" >&2
 	exit 124
 fi
+set +e
+wait $qpid
+rc=$?
+set -e
+secs=$(($(date +%s) - start))
 if [ $rc != 0 ]; then
 	log "QEMU exited with status $rc after ${secs}s; console kept in $CONSOLE"
 	tail -n 15 "$CONSOLE" >&2

@@ -9,8 +9,10 @@
 # 3. scripts/run.sh, the main job (apply, build, boot, selftests), once
 #    for every variant in kernel-config/variants (a variant 'NAME =OTHER'
 #    boots OTHER's kernel under its own QEMU settings, kernel-config/qemu);
-# 4. with --all ('make check-all'), scripts/knownbad.sh: the kernels broken
-#    on purpose, and the series with its race windows widened.
+# 4. with --all ('make check-all'), first the variants of
+#    kernel-config/check-all-variants (3.), then scripts/knownbad.sh: the
+#    kernels broken on purpose, and the series with its race windows
+#    widened.
 # Each part prints its rows; the last line sums them up:
 # 'N passed, N failed, N skipped'. Exit status 0 only if nothing failed.
 set -euo pipefail
@@ -46,7 +48,8 @@ S=$TOP/scripts
 part lint "$S/lint.sh"
 part harness "$S/selftest-harness.sh"
 part model "$S/model.sh"
-mapfile -t variants < <(variant_names)
+mapfile -t variants < <(variant_names variants)
+[ $all = 0 ] || mapfile -t -O ${#variants[@]} variants < <(variant_names check-all-variants)
 for v in "${variants[@]}"; do
 	part "guest-$v" env VARIANT="$v" "$S/run.sh"
 done

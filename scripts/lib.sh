@@ -188,16 +188,18 @@ patches_stamp() {
 	} | sha1sum | cut -d' ' -f1
 }
 
-# Names of the variants in kernel-config/variants, in order.
+# variant_names FILE: names of the variants in kernel-config/FILE
+# (variants: what make check runs), in order.
 variant_names() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/variants" | awk '{ print $1 }'
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/$1" | awk '{ print $1 }'
 }
 
-# variant_line NAME: NAME's line in kernel-config/variants, bench-variants
-# or knownbad-variants (comments stripped), or nothing.
+# variant_line NAME: NAME's line in kernel-config/variants,
+# check-all-variants, bench-variants or knownbad-variants (comments
+# stripped), or nothing.
 variant_line() {
 	local f
-	for f in variants bench-variants knownbad-variants; do
+	for f in variants check-all-variants bench-variants knownbad-variants; do
 		[ ! -f "$TOP/kernel-config/$f" ] || sed -e 's/#.*//' "$TOP/kernel-config/$f"
 	done | awk -v n="$1" '$1 == n { print; exit }'
 }

@@ -226,8 +226,11 @@ boot_hang() {
 		"$TOP/scripts/boot.sh" || rc=$?
 	[ $rc = 124 ] || { echo "boot.sh exit $rc, want 124"; return 1; }
 	grep -q 'guest timed out after 5s' "$T/hang.console"
+	# Where each vCPU was, from QEMU's monitor: the fixture spins on one.
+	grep -qE '^  CPU#0 PC [0-9a-f]{16}$' "$T/hang.console"
+	grep -q 'QEMU killed' "$T/hang.console"
 }
-ok_if "boot: a hung guest is cut off by the timeout (exit 124, console kept)" boot_hang
+ok_if "boot: a hung guest is cut off by the timeout (exit 124, console kept, vCPU PCs read)" boot_hang
 
 boot_panic() {
 	local rc=0
