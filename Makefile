@@ -3,7 +3,7 @@
 #
 # Variables (all optional): VARIANT (kernel-config/variants), KERNEL_SRC
 # (your own kernel git tree), KERNEL_BASE, SMP, MEM, GUEST_TIMEOUT, SELFTESTS,
-# JOBS, W, C, FORCE.
+# REPEAT, JOBS, W, C, FORCE.
 
 SHELL := /bin/bash
 S := scripts
@@ -16,7 +16,7 @@ help: ## list the targets
 	@echo
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS JOBS W C FORCE"
+	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT JOBS W C FORCE"
 
 run: ## main job: deps, base, apply, config, build, selftests, boot, results
 	@$(S)/run.sh

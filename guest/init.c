@@ -14,6 +14,8 @@
  *   harness_tests=A:B,C:D  run these tests instead of /etc/kselftest-args
  *   harness_run=DIR/PROG   run /kselftest/DIR/PROG instead (make bench)
  *   harness_args=A,B,C     with harness_run: its arguments (make quick)
+ *   harness_repeat=N       run the tests N times (1 to 9) in this boot, each
+ *                          pass after a line "# harness: run K of N"
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -273,7 +275,7 @@ int main(void)
 	char *argv[MAX_ARGS + 2];
 	const char *mode = getenv("harness");
 	struct timespec t0, t1;
-	int argc, rc;
+	int argc, rc, pass, repeat = 1;
 
 	do_mount("proc", "/proc", "proc");
 	do_mount("sysfs", "/sys", "sysfs");
@@ -329,12 +331,23 @@ int main(void)
 	}
 	argv[argc + 1] = NULL;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (getenv("harness_repeat"))
+		repeat = atoi(getenv("harness_repeat"));
+	if (repeat < 1 || repeat > 9) {
+		out("# harness: harness_repeat=%s: not a count from 1 to 9\n",
+		    getenv("harness_repeat"));
+		goto off;
+	}
 	out("# harness: start\n");
-	rc = run_tests(argv);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	out("# harness: run_kselftest.sh exit %d after %ld s\n", rc,
-	    (long)(t1.tv_sec - t0.tv_sec));
+	for (pass = 1; pass <= repeat; pass++) {
+		if (repeat > 1)
+			out("# harness: run %d of %d\n", pass, repeat);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = run_tests(argv);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		out("# harness: run_kselftest.sh exit %d after %ld s\n", rc,
+		    (long)(t1.tv_sec - t0.tv_sec));
+	}
 	dump_stats("active_mm/violations");
 	dump_stats("active_mm/lazy_refs");
 	dump_stats("arm64_asid/bits");

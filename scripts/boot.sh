@@ -2,7 +2,7 @@
 # boot.sh - boot the built kernel under qemu-system-aarch64 and run the tests.
 #
 # Usage: [VARIANT=name] [GUEST=name] [SMP=4] [MEM=1G] [GUEST_TIMEOUT=secs]
-#        [APPEND="..."] scripts/boot.sh [--shell]
+#        [APPEND="..."] [REPEAT=N] scripts/boot.sh [--shell]
 #
 # Boots the kernel of VARIANT (build/B/obj/arch/arm64/boot/Image, where B
 # is VARIANT or the variant whose kernel it boots, kernel-config/variants)
@@ -13,7 +13,9 @@
 # kernel itself; uefi: Debian's AAVMF firmware in pflash, with a fresh copy
 # of its variable store, boots the same Image as an EFI application and
 # passes it the initramfs and the command line) and kernel arguments. SMP,
-# MEM and APPEND (added to the arguments) override them. The guest's init
+# MEM and APPEND (added to the arguments) override them. REPEAT=N runs the
+# tests N times in the one boot (the results then need the same verdict
+# from every pass). The guest's init
 # runs the selftests and powers off; an oops panics the kernel and a panic
 # ends QEMU. The console (kernel log and test output) is kept in
 # build/VARIANT/console.log, the KTAP the init copies to the virtio console
@@ -52,6 +54,10 @@ smp=${SMP:-$(guest_setting smp 4)}
 mem=${MEM:-$(guest_setting mem 1G)}
 append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 $(guest_settings append | tr '\n' ' ')${APPEND:-}"
 append=${append% }
+if [ -n "${REPEAT:-}" ]; then
+	case "$REPEAT" in [1-9]) ;; *) die "REPEAT=$REPEAT: a count from 1 to 9" ;; esac
+	append+=" harness_repeat=$REPEAT"
+fi
 # KTAP channel: a virtio console whose output QEMU writes to $KTAP.
 chardev="file,id=ktap,path=$KTAP"
 # Two threads per core when the CPU count is even: core scheduling (the

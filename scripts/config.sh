@@ -43,7 +43,12 @@ frags+=("${vfrags[@]:0:2}")
 while IFS= read -r c; do
 	f=$KTREE/tools/testing/selftests/${c%%:*}/config
 	[ -f "$f" ] && frags+=("$f")
-done < <("$TOP/scripts/collections.sh")
+done < <(
+	# The variant's own list, and SELFTESTS if set: running a subset
+	# (make run SELFTESTS=...) must not reconfigure and rebuild the kernel.
+	env -u SELFTESTS "$TOP/scripts/collections.sh"
+	[ -z "${SELFTESTS:-}" ] || "$TOP/scripts/collections.sh"
+)
 frags+=("${vfrags[@]:2}")
 # Fragments may be listed twice (two tests of one collection).
 mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')

@@ -163,12 +163,73 @@ def short(name):
     return f'{m.group(1)}:{m.group(2)}' if m else name
 
 
+RUN_MARK = re.compile(r'^# harness: run ([0-9]+) of ([0-9]+)$')
+
+
+def split_runs(ktap):
+    """The KTAP of each pass of a guest that ran its tests several times
+    (harness_repeat=N: '# harness: run K of N' before each), in order."""
+    runs = [[]]
+    for line in ktap:
+        m = RUN_MARK.match(line.rstrip('\r'))
+        if m and int(m.group(1)) > 1:
+            runs.append([])
+        runs[-1].append(line)
+    return runs
+
+
 def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status):
-    """Rows (status, name, note) for one guest run."""
+    """Rows (status, name, note) for one guest run. A guest that ran its
+    tests N times gives the rows of each pass, those of pass K > 1 named
+    'runK/...', and a row 'harness:rerun': every test must have the same
+    verdict in every pass."""
     ktap = []
     if os.path.exists(ktap_path):
         with open(ktap_path, errors='replace') as f:
             ktap = f.read().splitlines()
+    runs = split_runs(ktap)
+    rows = []
+    verdicts = []
+    for k, lines in enumerate(runs, 1):
+        prefix = f'run{k}/' if k > 1 else ''
+        rrows = analyze_pass(kp, ktree_printer, lines, expect_path)
+        verdicts.append({n: st for st, n, _ in rrows})
+        rows += [(st, prefix + n, note) for st, n, note in rrows]
+    if len(runs) > 1:
+        names = sorted(set().union(*verdicts))
+        differ = [n for n in names if len({v.get(n, 'none') for v in verdicts}) > 1]
+        if differ:
+            rows.append(('FAIL', 'harness:rerun', f'verdicts differ between the {len(runs)} '
+                         'passes: ' + '; '.join(
+                             f'{n} ' + '/'.join(v.get(n, 'none') for v in verdicts)
+                             for n in differ[:8])))
+        else:
+            rows.append(('PASS', 'harness:rerun', f'{len(runs)} passes, the same verdicts '
+                         f'for all {len(names)} rows'))
+
+    def fail(name, note):
+        rows.append(('FAIL', name, note))
+
+    if not ktap:
+        fail('harness:ktap', f'no KTAP output in {ktap_path}')
+    elif not any('# harness: done' in l for l in ktap):
+        fail('harness:finished', 'the guest did not reach the end of the test run')
+    if boot_status == 124:
+        fail('harness:boot', 'guest timed out (QEMU killed); see the console log')
+    elif boot_status:
+        fail('harness:boot', f'QEMU exited with status {boot_status}')
+    if console_path and os.path.exists(console_path):
+        test_output = {l.strip() for l in ktap if l.strip()}
+        with open(console_path, errors='replace') as f:
+            for kind, text in kernel_reports(f, test_output):
+                fail(f'kernel:{kind}', text)
+    elif console_path:
+        fail('harness:console', f'no console log {console_path}')
+    return rows
+
+
+def analyze_pass(kp, ktree_printer, ktap, expect_path):
+    """Rows (status, name, note) for the tests of one pass of the guest."""
     nested, directives, running = nest_kselftest(ktap)
     main_test = kp.parse_run_tests(nested, ktree_printer)
 
@@ -204,14 +265,6 @@ def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status
     def fail(name, note):
         rows.append(('FAIL', name, note))
 
-    if not ktap:
-        fail('harness:ktap', f'no KTAP output in {ktap_path}')
-    elif not any('# harness: done' in l for l in ktap):
-        fail('harness:finished', 'the guest did not reach the end of the test run')
-    if boot_status == 124:
-        fail('harness:boot', 'guest timed out (QEMU killed); see the console log')
-    elif boot_status:
-        fail('harness:boot', f'QEMU exited with status {boot_status}')
     if running:
         fail(short(running), 'no result: the run stopped during this test')
     if expect_path and os.path.exists(expect_path):
@@ -222,13 +275,6 @@ def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status
     elif unnamed - (1 if running else 0) > 0:
         fail('harness:plan', f'{unnamed - (1 if running else 0)} more of the '
              f'{main_test.expected_count} planned tests have no result')
-    if console_path and os.path.exists(console_path):
-        test_output = {l.strip() for l in ktap if l.strip()}
-        with open(console_path, errors='replace') as f:
-            for kind, text in kernel_reports(f, test_output):
-                fail(f'kernel:{kind}', text)
-    elif console_path:
-        fail('harness:console', f'no console log {console_path}')
     return rows
 
 
