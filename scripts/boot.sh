@@ -27,7 +27,8 @@
 # GUEST_TIMEOUT (default 1200 s of wall clock) cuts off a hung guest: the
 # vCPUs' registers are read from QEMU's monitor (qemu-registers.txt; the PC
 # and LR of each, named, go to the console log), QEMU is killed, the logs
-# are kept and the exit status is 124. Any other
+# are kept and the exit status is 124. SIGINT (Ctrl-C) or SIGTERM stops
+# QEMU at once; boot.sh then dies of that signal, the console kept. Any other
 # non-zero QEMU status is passed on. --shell boots to an interactive shell
 # instead of the tests (no timeout).
 set -euo pipefail
@@ -36,15 +37,18 @@ set -euo pipefail
 shell=0
 flag_arg --shell "${1:-}" && shell=1
 
+CONSOLE=${CONSOLE:-$VDIR/console.log}
+KTAP=${KTAP:-$VDIR/ktap.log}
+KLOG=${KLOG:-$VDIR/kernel-boot.log}
+# The last run's logs go first: a boot that fails before QEMU runs must
+# not leave them to be read as its own.
+[ $shell = 1 ] || rm -f "$CONSOLE" "$KTAP" "$KLOG"
 need qemu-system-aarch64 qemu-system-arm
 need timeout coreutils
 IMAGE=${IMAGE:-$OBJ/arch/arm64/boot/Image}
 INITRD=${INITRD:-$VDIR/initramfs.cpio}
 [ -f "$IMAGE" ] || die "no kernel image $IMAGE: run 'make build' first"
 [ "$INITRD" = none ] || [ -f "$INITRD" ] || die "no initramfs $INITRD: run 'make initramfs' first"
-CONSOLE=${CONSOLE:-$VDIR/console.log}
-KTAP=${KTAP:-$VDIR/ktap.log}
-KLOG=${KLOG:-$VDIR/kernel-boot.log}
 mkdir -p "$(dirname "$CONSOLE")" "$(dirname "$KTAP")" "$(dirname "$KLOG")"
 
 cpu=$(guest_setting cpu max)
@@ -128,7 +132,6 @@ where_stuck() {
 	}
 }
 
-rm -f "$CONSOLE" "$KTAP" "$KLOG"
 limit=${GUEST_TIMEOUT:-1200}
 # The monitor's socket lives under /tmp: a socket path has at most 107 bytes.
 mondir=$(mktemp -d)
@@ -139,7 +142,23 @@ start=$(date +%s)
 "${qemu[@]}" -append "$append" </dev/null >"$CONSOLE" 2>&1 &
 qpid=$!
 trap 'kill $qpid 2>/dev/null || true; rm -rf "$mondir"' EXIT
-timeout "$limit" tail --pid=$qpid -f /dev/null || true
+# Ctrl-C (or TERM): stop QEMU at once, keep the console, and die of the
+# same signal, so that the callers stop too and print no table. The wait
+# below is the 'wait' builtin, which a trapped signal interrupts.
+interrupted() {
+	kill "$tpid" "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
+	printf '\nboot.sh: interrupted (SIG%s); QEMU stopped\n' "$1" >>"$CONSOLE"
+	log "interrupted (SIG$1): QEMU stopped; console kept in $CONSOLE"
+	rm -rf "$mondir"
+	trap - EXIT "$1"
+	kill -s "$1" $$
+}
+trap 'interrupted INT' INT
+trap 'interrupted TERM' TERM
+timeout "$limit" tail --pid=$qpid -f /dev/null &
+tpid=$!
+wait $tpid || true
 if kill -0 $qpid 2>/dev/null; then
 	stuck=$(where_stuck)
 	kill $qpid 2>/dev/null || true

@@ -264,4 +264,55 @@ missing_tool() {
 }
 ok_if "deps: a missing tool is reported by package name" missing_tool
 
+# A boot that fails before QEMU runs leaves no log of an earlier run for
+# the results to read as its own.
+boot_stale() {
+	local bin=$T/bin
+	[ -d "$bin" ] || return 1	# made by missing_tool: PATH without QEMU
+	printf 'ok 1 an earlier run\n# harness: done\n' >"$T/stale.ktap"
+	printf 'an earlier run\n' >"$T/stale.console"
+	printf 'an earlier boot\n' >"$T/stale.klog"
+	if PATH=$bin IMAGE=/dev/null INITRD=none CONSOLE=$T/stale.console KTAP=$T/stale.ktap \
+		KLOG=$T/stale.klog "$TOP/scripts/boot.sh"; then
+		return 1
+	fi
+	[ ! -e "$T/stale.ktap" ] && [ ! -e "$T/stale.console" ] && [ ! -e "$T/stale.klog" ]
+}
+ok_if "boot: a boot that fails early removes the last run's logs" boot_stale
+
+# Ctrl-C: boot.sh stops QEMU at once, keeps the console and dies of
+# SIGINT; test.sh then prints no table. A fake QEMU that only sleeps.
+boot_interrupt() {
+	local bin=$T/fakeqemu
+	mkdir -p "$bin"
+	printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 120\n' "$T/fakeqemu.pid" >"$bin/qemu-system-aarch64"
+	chmod +x "$bin/qemu-system-aarch64"
+	rm -f "$T/fakeqemu.pid"
+	: >"$T/fake.img"
+	PATH=$bin:$PATH IMAGE=$T/fake.img INITRD=none CONSOLE=$T/int.console KTAP=$T/int.ktap \
+		KLOG=$T/int.klog GUEST_TIMEOUT=100 python3 - "$TOP/scripts/boot.sh" "$T/fakeqemu.pid" <<-'PY'
+	import os, signal, subprocess, sys, time
+	p = subprocess.Popen([sys.argv[1]], start_new_session=True,
+	                     stderr=subprocess.PIPE, text=True)
+	for _ in range(100):
+	    if os.path.exists(sys.argv[2]):
+	        break
+	    time.sleep(0.1)
+	time.sleep(0.5)
+	t0 = time.time()
+	os.killpg(p.pid, signal.SIGINT)
+	err = p.communicate(timeout=20)[1]
+	print(err, end='')
+	took = time.time() - t0
+	qpid = int(open(sys.argv[2]).read())
+	alive = os.path.exists(f'/proc/{qpid}') and \
+	    open(f'/proc/{qpid}/stat').read().split()[2] != 'Z'
+	print(f'exit {p.returncode}, {took:.1f} s after SIGINT, QEMU alive: {alive}')
+	sys.exit(0 if p.returncode == -signal.SIGINT and took < 10 and not alive
+	         and 'interrupted (SIGINT)' in err else 1)
+	PY
+	grep -q 'boot.sh: interrupted (SIGINT); QEMU stopped' "$T/int.console"
+}
+ok_if "boot: Ctrl-C stops QEMU at once, keeps the console, dies of SIGINT" boot_interrupt
+
 ktap_end

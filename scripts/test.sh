@@ -42,6 +42,8 @@ set +e
 "$TOP/scripts/boot.sh"
 boot=$?
 set -e
+# Interrupted (boot.sh died of SIGINT or SIGTERM): no table.
+case $boot in 130 | 143) log "interrupted: no results"; exit "$boot" ;; esac
 log "results ($VARIANT)"
 rc=0
 "${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
@@ -62,6 +64,7 @@ if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
 			"$TOP/scripts/boot.sh"
 		rboot=$?
 		set -e
+		case $rboot in 130 | 143) log "interrupted: no results"; exit "$rboot" ;; esac
 		rc=0
 		"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
 			--boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
