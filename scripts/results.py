@@ -115,15 +115,17 @@ def nest_kselftest(lines):
     return out, directives, name
 
 
-# Kernel reports on the console. Only lines with a printk timestamp count,
-# and only where the line is not test output (a test may print dmesg).
-TS = r'\[\s*[0-9]+\.[0-9]+\]\s*'
+# Kernel reports on the console. Only lines with a printk timestamp (and
+# the caller id of CONFIG_PRINTK_CALLER, if any) count, and only where the
+# line is not test output (a test may print dmesg).
+TS = r'\[\s*[0-9]+\.[0-9]+\](?:\[\s*[TC][0-9]+\])?\s*'
 REPORTS = [
     ('panic', re.compile(TS + r'(Kernel panic - not syncing.*)')),
     ('oops', re.compile(TS + r'(Internal error: .*|Unable to handle kernel .*)')),
     ('KASAN', re.compile(TS + r'(BUG: KASAN: .*)')),
     ('UBSAN', re.compile(TS + r'(UBSAN: .*)')),
-    ('BUG', re.compile(TS + r'((?:kernel )?BUG(?::| at) .*)')),
+    ('BUG', re.compile(TS + r'((?:kernel |watchdog: )?BUG(?::| at) .*)')),
+    ('lockup', re.compile(TS + r'((?:NMI )?watchdog: .*(?:hard|soft) LOCKUP.*)')),
     ('WARN', re.compile(TS + r'(WARNING: .*)')),
     ('hung task', re.compile(TS + r'(INFO: task .* blocked for more than .*)')),
     ('RCU stall', re.compile(TS + r'((?:INFO: )?rcu: .*detected stalls?.*)')),
@@ -132,19 +134,31 @@ EXPECT = re.compile(TS + r'kselftest: expect-reports (begin|end)\b')
 
 
 def kernel_reports(console, test_output):
-    """Return (kind, line) for every kernel report in the console log."""
+    """Return (kind, line) for every kernel report in the console log.
+
+    Reports between 'kselftest: expect-reports begin' and '... end' are a
+    test's own. A bracket still open when the runner prints the test's
+    result line (or at the end of the console) is closed there and is a
+    report itself: a test that died inside it silences nothing after it.
+    """
     found = []
     seen = set()
-    expected = False
+    expected = None
     for raw in console:
         line = raw.rstrip('\r\n')
+        m = TOP_RESULT.match(line.strip())
+        if m and expected is not None and m.group(3).startswith('selftests: '):
+            found.append(('harness', f'expect-reports begin without end before the '
+                          f'result of {m.group(3)}: {expected}'))
+            expected = None
         if line.strip() in test_output:
             continue
         m = EXPECT.search(line)
         if m:
-            expected = m.group(1) == 'begin'
+            expected = (line[m.end(1):].strip() or '(unnamed)') \
+                if m.group(1) == 'begin' else None
             continue
-        if expected:
+        if expected is not None:
             continue
         for kind, rx in REPORTS:
             m = rx.search(line)
@@ -155,6 +169,8 @@ def kernel_reports(console, test_output):
                     seen.add(key)
                     found.append((kind, text))
                 break
+    if expected is not None:
+        found.append(('harness', f'expect-reports begin without end: {expected}'))
     return found
 
 
@@ -222,7 +238,7 @@ def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status
         test_output = {l.strip() for l in ktap if l.strip()}
         with open(console_path, errors='replace') as f:
             for kind, text in kernel_reports(f, test_output):
-                fail(f'kernel:{kind}', text)
+                fail('harness:expect-reports' if kind == 'harness' else f'kernel:{kind}', text)
     elif console_path:
         fail('harness:console', f'no console log {console_path}')
     return rows
