@@ -130,47 +130,52 @@ REPORTS = [
     ('hung task', re.compile(TS + r'(INFO: task .* blocked for more than .*)')),
     ('RCU stall', re.compile(TS + r'((?:INFO: )?rcu: .*detected stalls?.*)')),
 ]
-EXPECT = re.compile(TS + r'kselftest: expect-reports (begin|end)\b')
+EXPECT = re.compile(r'\[\s*([0-9]+\.[0-9]+)\](?:\[\s*[TC][0-9]+\])?\s*'
+                    r'kselftest: expect-reports (begin|end)\b(.*)$')
+STAMP = re.compile(r'\[\s*([0-9]+\.[0-9]+)\]')
 
 
 def kernel_reports(console, test_output):
     """Return (kind, line) for every kernel report in the console log.
 
-    Reports between 'kselftest: expect-reports begin' and '... end' are a
-    test's own. A bracket still open when the runner prints the test's
-    result line (or at the end of the console) is closed there and is a
-    report itself: a test that died inside it silences nothing after it.
+    A test brackets the reports it provokes on purpose with 'kselftest:
+    expect-reports begin NAME' and '... end NAME'. The console does not
+    keep the kernel's order against the tests' own output, so a report is
+    the test's when its printk time lies between a begin and the end of
+    the same NAME. A begin with no end is a report itself, and silences
+    nothing.
     """
-    found = []
-    seen = set()
-    expected = None
-    for raw in console:
-        line = raw.rstrip('\r\n')
-        m = TOP_RESULT.match(line.strip())
-        if m and expected is not None and m.group(3).startswith('selftests: '):
-            found.append(('harness', f'expect-reports begin without end before the '
-                          f'result of {m.group(3)}: {expected}'))
-            expected = None
-        if line.strip() in test_output:
-            continue
+    lines = [raw.rstrip('\r\n') for raw in console]
+    spans, open_at, found, seen = [], {}, [], set()
+    for line in lines:
         m = EXPECT.search(line)
-        if m:
-            expected = (line[m.end(1):].strip() or '(unnamed)') \
-                if m.group(1) == 'begin' else None
+        if not m:
             continue
-        if expected is not None:
+        t, what, name = float(m.group(1)), m.group(2), m.group(3).strip()
+        if what == 'begin':
+            open_at[name] = t
+        elif name in open_at:
+            spans.append((open_at.pop(name), t))
+    for name, t in open_at.items():
+        found.append(('harness', f'expect-reports begin without end at {t:.6f}: '
+                      f'{name or "(unnamed)"}'))
+    for line in lines:
+        if line.strip() in test_output or EXPECT.search(line):
             continue
         for kind, rx in REPORTS:
             m = rx.search(line)
-            if m:
-                text = re.sub(r'\s+', ' ', m.group(1)).strip()
-                key = (kind, re.sub(r'[0-9a-fx]{6,}', '', text))
-                if key not in seen:
-                    seen.add(key)
-                    found.append((kind, text))
+            if not m:
+                continue
+            stamps = STAMP.findall(line[:m.start(1)])
+            t = float(stamps[-1]) if stamps else None
+            if t is not None and any(b <= t <= e for b, e in spans):
                 break
-    if expected is not None:
-        found.append(('harness', f'expect-reports begin without end: {expected}'))
+            text = re.sub(r'\s+', ' ', m.group(1)).strip()
+            key = (kind, re.sub(r'[0-9a-fx]{6,}', '', text))
+            if key not in seen:
+                seen.add(key)
+                found.append((kind, text))
+            break
     return found
 
 
