@@ -153,6 +153,12 @@ def kernel_reports(console, test_output):
             continue
         t, what, name = float(m.group(1)), m.group(2), m.group(3).strip()
         if what == 'begin':
+            # The console may print a line twice, the first copy cut short:
+            # a begin at the same time whose name starts the other's is one.
+            for other in [n for n, u in open_at.items() if u == t and
+                          (name.startswith(n) or n.startswith(name))]:
+                del open_at[other]
+                name = other if len(other) > len(name) else name
             open_at[name] = t
         elif name in open_at:
             spans.append((open_at.pop(name), t))
