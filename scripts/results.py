@@ -160,8 +160,13 @@ def kernel_reports(console, test_output):
                 del open_at[other]
                 name = other if len(other) > len(name) else name
             open_at[name] = t
-        elif name in open_at:
-            spans.append((open_at.pop(name), t))
+        else:
+            # An end whose name was cut short still closes its begin.
+            match = name if name in open_at else next(
+                (n for n in open_at if name and (n.startswith(name) or name.startswith(n))),
+                None)
+            if match is not None:
+                spans.append((open_at.pop(match), t))
     for name, t in open_at.items():
         found.append(('harness', f'expect-reports begin without end at {t:.6f}: '
                       f'{name or "(unnamed)"}'))
