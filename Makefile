@@ -3,12 +3,12 @@
 #
 # Variables (all optional): VARIANT (kernel-config/variants), KERNEL_SRC
 # (your own kernel git tree), KERNEL_BASE, SMP, MEM, GUEST_TIMEOUT, SELFTESTS,
-# REPEAT, JOBS, W, C, FORCE.
+# REPEAT, UPTO, JOBS, W, C, FORCE.
 
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help run check deps base base-update apply export config build \
+.PHONY: help run check deps base base-update apply export prefix config build \
 	kselftest initramfs boot test shell quick check-all bisect warnings bench knownbad lint selftest-harness model clean distclean
 
 help: ## list the targets
@@ -16,7 +16,7 @@ help: ## list the targets
 	@echo
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT JOBS W C FORCE"
+	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE"
 
 run: ## main job: deps, base, apply, config, build, selftests, boot, results
 	@$(S)/run.sh
@@ -44,6 +44,9 @@ apply: ## git am patches/ onto the base as branch lazytlb/series
 
 export: ## write the lazytlb/series commits back to patches/
 	@$(S)/export.sh
+
+prefix: ## check out the first UPTO=N patches in build/upto/tree (make run UPTO=N does it)
+	@$(S)/prefix.sh
 
 config: ## merge the config fragments for VARIANT
 	@$(S)/config.sh

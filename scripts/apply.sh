@@ -17,6 +17,8 @@
 # patches/ gives the bare base.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# The whole series, also under UPTO (lib.sh).
+KTREE=$SERIES_TREE
 
 force=0
 flag_arg --force "${1:-}" && force=1

@@ -22,6 +22,8 @@
 # Does nothing when build/linux already holds the requested base.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# The whole series, also under UPTO (lib.sh).
+KTREE=$SERIES_TREE
 
 update=0
 flag_arg --update "${1:-}" && update=1

@@ -15,6 +15,8 @@
 # N-th patch (1-based), to finish a run that was cut short.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# The whole series, also under UPTO (lib.sh).
+KTREE=$SERIES_TREE
 help_or_none "${1:-}"
 
 [ -f "$BUILD/base-commit" ] || die "no base: run 'make base' first"

@@ -56,7 +56,9 @@ mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')
 mkdir -p "$OBJ" "$VDIR/logs"
 clog=$VDIR/logs/config.log
 log "configuring $VARIANT from ${#frags[@]} fragments"
-if ! (cd "$KTREE" && ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE \
+# Under UPTO the fragments are merged with the whole series' Kconfig, and
+# the prefix then keeps what it has (olddefconfig), as 'make bisect' does.
+if ! (cd "$SERIES_TREE" && ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE \
 	scripts/kconfig/merge_config.sh -n -O "$OBJ" "${frags[@]}") >"$clog" 2>&1; then
 	tail -n 20 "$clog" >&2
 	die "merge_config.sh failed (log: $clog)"
@@ -72,5 +74,13 @@ bad=$(awk -v unmet="$unmet" '
 if [ -n "$bad" ]; then
 	printf '%s\n' "$bad" >&2
 	die "config fragments not honoured (a dependency is missing or a symbol was renamed); log: $clog"
+fi
+if [ -n "${UPTO:-}" ]; then
+	cp "$OBJ/.config" "$VDIR/logs/config.series"
+	make -C "$KTREE" O="$OBJ" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" olddefconfig >>"$clog" 2>&1 ||
+		die "olddefconfig in $KTREE failed (log: $clog)"
+	gone=$(comm -23 <(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p' "$VDIR/logs/config.series" | sort) \
+		<(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p' "$OBJ/.config" | sort) | paste -sd' ')
+	log "UPTO=$UPTO: options of the series this prefix does not have: ${gone:-none}"
 fi
 log "wrote $OBJ/.config"

@@ -11,6 +11,8 @@
 # has commits that patches/ does not hold yet.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# The whole series, also under UPTO (lib.sh).
+KTREE=$SERIES_TREE
 
 check=0
 flag_arg --check "${1:-}" && check=1

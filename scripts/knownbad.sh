@@ -24,6 +24,8 @@
 # build/knownbad/NAME.console.log. Not part of 'make check'.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# The whole series, also under UPTO (lib.sh).
+KTREE=$SERIES_TREE
 case "${1:-}" in
 -h | --help) usage; exit 0 ;;
 -*) usage >&2; die "unknown option '$1'" ;;

@@ -8,11 +8,29 @@ BUILD=${BUILD:-$TOP/build}
 # The kernel work tree the series is applied in (a git repository or a
 # worktree of the user's KERNEL_SRC).
 KTREE=${KTREE:-$BUILD/linux}
+# UPTO=N builds and tests the series' first N patches only (a posting with
+# the ones before it, see MAINTAINERS-notes; 0 is the bare base): checked
+# out in a worktree of their own, build/upto/tree (scripts/prefix.sh), and
+# built in build/VARIANT-uptoN. base, apply and export keep working on
+# SERIES_TREE, the tree that holds the whole series.
+upto_sfx=
+if [ -n "${UPTO:-}" ]; then
+	if ! [[ $UPTO =~ ^(0|[1-9][0-9]*)$ ]]; then
+		printf '%s: error: UPTO=%s: not a number of patches\n' "${0##*/}" "$UPTO" >&2
+		exit 1
+	fi
+	export SERIES_TREE=${SERIES_TREE:-$KTREE}
+	KTREE=$BUILD/upto/tree
+	upto_sfx=-upto$UPTO
+else
+	export -n SERIES_TREE
+	SERIES_TREE=$KTREE
+fi
 # The series, as git format-patch output.
 PATCHES=${PATCHES:-$TOP/patches}
 # Variant: a named set of config fragments, see kernel-config/variants.
 VARIANT=${VARIANT:-default}
-VDIR=${VDIR:-$BUILD/$VARIANT}
+VDIR=${VDIR:-$BUILD/$VARIANT$upto_sfx}
 CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
 SERIES_BRANCH=${SERIES_BRANCH:-lazytlb/series}
 BASE_BRANCH=${BASE_BRANCH:-lazytlb/base}
@@ -223,7 +241,7 @@ BVARIANT=$(build_variant "$VARIANT")
 if [ "$BVARIANT" = "$VARIANT" ]; then
 	BDIR=${BDIR:-$VDIR}
 else
-	BDIR=${BDIR:-$BUILD/$BVARIANT}
+	BDIR=${BDIR:-$BUILD/$BVARIANT$upto_sfx}
 fi
 # shellcheck disable=SC2034 # used by the scripts that source this
 OBJ=$BDIR/obj

@@ -20,6 +20,8 @@
 #  - a missing tool is reported with the Debian package that provides it.
 # Prints KTAP and the line 'N passed, N failed'.
 set -euo pipefail
+# The fixtures name their own trees.
+unset UPTO SERIES_TREE
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
@@ -111,6 +113,28 @@ export_roundtrip() {
 	[ "$(git -C "$T/repo" rev-list --count "$(cat "$T/build/base-commit")"..HEAD)" = 2 ]
 }
 ok_if "export: round trip keeps the cover letter and applies again" export_roundtrip
+
+prefix_checkout() {
+	local err rc=0 head
+	mkrepo
+	apply_env "$TOP/scripts/apply.sh"
+	head=$(git -C "$T/repo" rev-parse lazytlb/series)
+	apply_env env UPTO=1 "$TOP/scripts/prefix.sh"
+	[ "$(git -C "$T/build/upto/tree" log -1 --format=%s)" = "mm: first" ]
+	apply_env env UPTO=0 "$TOP/scripts/prefix.sh"
+	[ "$(git -C "$T/build/upto/tree" rev-parse HEAD)" = "$(cat "$T/build/base-commit")" ]
+	err=$(apply_env env UPTO=3 "$TOP/scripts/prefix.sh" 2>&1) || rc=$?
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q 'UPTO=3: the series has 2 patches'
+	rc=0
+	err=$(apply_env env UPTO=2x "$TOP/scripts/prefix.sh" 2>&1) || rc=$?
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q 'UPTO=2x: not a number of patches'
+	# The whole series stays where it was, and apply and export still see it.
+	[ "$(git -C "$T/repo" rev-parse lazytlb/series)" = "$head" ]
+	apply_env env UPTO=1 "$TOP/scripts/apply.sh" 2>&1 | grep -q 'already applied'
+	apply_env env UPTO=1 "$TOP/scripts/export.sh" --check
+	git -C "$T/repo" worktree remove --force "$T/build/upto/tree"
+}
+ok_if "prefix: UPTO=N checks out the first N patches on their own; bad N named" prefix_checkout
 
 # --- test.sh's retry of flaky tests, with a fake boot.sh -----------------
 # fake_top KTAP...: a copy of the project whose boot.sh replays the given
