@@ -45,6 +45,9 @@ KLOG=${KLOG:-$VDIR/kernel-boot.log}
 [ $shell = 1 ] || rm -f "$CONSOLE" "$KTAP" "$KLOG"
 need qemu-system-aarch64 qemu-system-arm
 need timeout coreutils
+# System.map names the vCPUs' PCs of a hung guest, for the variant's own
+# kernel only (not for an IMAGE given from elsewhere).
+[ -n "${IMAGE:-}" ] || SYSMAP=$OBJ/System.map
 IMAGE=${IMAGE:-$OBJ/arch/arm64/boot/Image}
 INITRD=${INITRD:-$VDIR/initramfs.cpio}
 [ -f "$IMAGE" ] || die "no kernel image $IMAGE: run 'make build' first"
@@ -119,8 +122,8 @@ where_stuck() {
 	{
 		printf 'boot.sh: where the vCPUs were (%s):\n' "${REGS#"$TOP"/}"
 		grep -oE 'CPU#[0-9]+|PC=[0-9a-f]+|X30=[0-9a-f]+' "$REGS" |
-			awk -v map="$OBJ/System.map" '
-			BEGIN { while ((getline l < map) > 0) { split(l, f, " "); a[++n] = f[1]; s[n] = f[3] } }
+			awk -v map="${SYSMAP:-/dev/null}" '
+			BEGIN { while ((getline l < map) > 0) { split(l, f, " "); if (f[2] ~ /^[tTwW]$/) { a[++n] = f[1]; s[n] = f[3] } } }
 			function sym(h,   lo, hi, mid, v) {
 				lo = 1; hi = n; v = tolower(h)
 				if (n == 0 || length(v) != 16 || v < a[1]) return h
