@@ -237,6 +237,10 @@ build_variant() {
 # tree) and modroot/; VDIR the variant's own selftests, initramfs and logs.
 # A caller may place both elsewhere: VDIR alone moves the build with it
 # (scripts/warnings.sh), BDIR keeps it (scripts/quick.sh).
+# An unknown VARIANT stops every script here, with the names there are.
+if [ -z "$(variant_line "$VARIANT")" ]; then
+	die "unknown VARIANT '$VARIANT'; known: $(variant_names variants | paste -sd' ') (and those of kernel-config/check-all-variants, bench-variants, knownbad-variants)"
+fi
 BVARIANT=$(build_variant "$VARIANT")
 if [ "$BVARIANT" = "$VARIANT" ]; then
 	BDIR=${BDIR:-$VDIR}

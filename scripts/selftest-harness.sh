@@ -136,6 +136,19 @@ prefix_checkout() {
 }
 ok_if "prefix: UPTO=N checks out the first N patches on their own; bad N named" prefix_checkout
 
+unknown_variant() {
+	local s err rc
+	for s in config build test run; do
+		rc=0
+		err=$(BUILD=$T/unknown VARIANT=nope "$TOP/scripts/$s.sh" 2>&1) || rc=$?
+		printf '%s\n' "$err"
+		[ $rc != 0 ] || { echo "$s.sh went on with VARIANT=nope"; return 1; }
+		printf '%s\n' "$err" | grep -q "unknown VARIANT 'nope'; known: default shootdown-nodebug " || return 1
+		[ ! -e "$T/unknown/nope" ] || { echo "$s.sh made build/nope"; return 1; }
+	done
+}
+ok_if "variants: an unknown VARIANT stops every step, naming the known ones" unknown_variant
+
 # --- test.sh's retry of flaky tests, with a fake boot.sh -----------------
 # fake_top KTAP...: a copy of the project whose boot.sh replays the given
 # KTAP files, one per boot; prints the copy's directory.
@@ -145,6 +158,8 @@ fake_top() {
 	mkdir -p "$f/top/selftests" "$f/build/v/kselftest" "$f/boots"
 	cp -r "$TOP/scripts" "$f/top/"
 	cp "$TOP/tests/guest/fake-boot.sh" "$f/top/scripts/boot.sh"
+	mkdir -p "$f/top/kernel-config"
+	printf 'v virt.config\n' >"$f/top/kernel-config/variants"
 	printf 'futex:run.sh\n' >"$f/top/selftests/collections"
 	printf 'futex:run.sh  timing\n' >"$f/top/selftests/flaky"
 	printf 'futex:run.sh\n' >"$f/build/v/kselftest/kselftest-list.txt"
