@@ -11,9 +11,10 @@
 # 'include FILE' takes the lines of another list, '-ENTRY' leaves out an
 # entry listed before it.
 # SELFTESTS="a b:c" overrides the file. Prints the entries whose collection
-# exists in the kernel work tree; with --missing, the others (a collection
-# the series adds is missing from the bare base: its tests are reported as
-# skipped, with the reason).
+# exists in the kernel work tree; with --missing, those of collections the
+# series adds that this tree does not have (the bare base, a prefix: their
+# tests are reported as skipped, with the reason). A collection that is
+# neither is an error that lists the ones there are.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -43,9 +44,13 @@ else
 	entries "$list" | awk '/^-/ { drop[substr($0, 2)] = 1; next } { l[n++] = $0 }
 		END { for (i = 0; i < n; i++) if (!(l[i] in drop)) print l[i] }'
 fi | while IFS= read -r t; do
+	if [ -n "${SELFTESTS:-}" ]; then from="SELFTESTS=\"$SELFTESTS\""; else from="the list of $VARIANT"; fi
 	if [ -d "$KTREE/tools/testing/selftests/${t%%:*}" ]; then
 		[ $missing = 1 ] || printf '%s\n' "$t"
-	else
+	elif grep -qs -- "^+++ b/tools/testing/selftests/${t%%:*}/" "$PATCHES"/*.patch; then
+		# A collection of the series, not in this tree (the bare base, UPTO).
 		[ $missing = 0 ] || printf '%s\n' "$t"
+	else
+		die "no selftest collection '${t%%:*}' (in $from), neither in $KTREE nor added by patches/; there are: $(cd "$KTREE/tools/testing/selftests" && find . -mindepth 2 -maxdepth 2 -name Makefile | cut -d/ -f2 | sort | paste -sd' ')"
 	fi
 done

@@ -38,17 +38,19 @@ variant_fragments() {
 # fragments, which may turn off what a collection asks for (the variant
 # without the series' debug options, say).
 frags=()
-mapfile -t vfrags < <(variant_fragments "$VARIANT")
+vf=$(variant_fragments "$VARIANT")
+mapfile -t vfrags <<<"$vf"
 frags+=("${vfrags[@]:0:2}")
+# The variant's own list, and SELFTESTS if set: running a subset (make run
+# SELFTESTS=...) must not reconfigure and rebuild the kernel. A name that
+# is no collection stops here.
+colls=$(env -u SELFTESTS "$TOP/scripts/collections.sh")
+[ -z "${SELFTESTS:-}" ] || colls+=$'\n'$("$TOP/scripts/collections.sh")
 while IFS= read -r c; do
+	[ -n "$c" ] || continue
 	f=$KTREE/tools/testing/selftests/${c%%:*}/config
 	[ -f "$f" ] && frags+=("$f")
-done < <(
-	# The variant's own list, and SELFTESTS if set: running a subset
-	# (make run SELFTESTS=...) must not reconfigure and rebuild the kernel.
-	env -u SELFTESTS "$TOP/scripts/collections.sh"
-	[ -z "${SELFTESTS:-}" ] || "$TOP/scripts/collections.sh"
-)
+done <<<"$colls"
 frags+=("${vfrags[@]:2}")
 # Fragments may be listed twice (two tests of one collection).
 mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')

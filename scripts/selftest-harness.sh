@@ -232,6 +232,29 @@ variant_settings() {
 }
 ok_if "variants: shared builds, guest settings and selftest lists are read as written" variant_settings
 
+unknown_collection() {
+	local f=$T/settings err rc=0
+	settings_top
+	mkdir -p "$f/patches"
+	: >"$f/top/kernel-config/x.config"
+	printf '+++ b/tools/testing/selftests/d/Makefile\n' >"$f/patches/0001-d.patch"
+	# d is the series' own, not in this tree: its tests are reported missing.
+	[ "$(PATCHES=$f/patches BUILD=$f/build KTREE=$f/ktree VARIANT=one SELFTESTS="a d" \
+		"$f/top/scripts/collections.sh" --missing)" = d ]
+	err=$(PATCHES=$f/patches BUILD=$f/build KTREE=$f/ktree VARIANT=one SELFTESTS="a nope:t" \
+		"$f/top/scripts/collections.sh" 2>&1 >/dev/null) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "no selftest collection 'nope' (in SELFTESTS=\"a nope:t\")"
+	# config.sh stops there, before it configures anything.
+	rc=0
+	err=$(PATCHES=$f/patches BUILD=$f/build KTREE=$f/ktree VARIANT=one SELFTESTS=nope \
+		"$f/top/scripts/config.sh" 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "no selftest collection 'nope'"
+	[ ! -e "$f/build/one/logs/config.log" ] || { echo "config.sh went on"; return 1; }
+}
+ok_if "collections: a name that is no collection stops the run and lists the real ones" unknown_collection
+
 boot_settings() {
 	local f=$T/settings a
 	settings_top
