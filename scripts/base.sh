@@ -47,6 +47,13 @@ base_git() {
 if [ -n "${KERNEL_SRC:-}" ]; then
 	git -C "$KERNEL_SRC" rev-parse --git-dir >/dev/null 2>&1 ||
 		die "KERNEL_SRC=$KERNEL_SRC is not a git repository"
+	# The top of a kernel tree, not any directory of any repository: the
+	# worktree and branches go into KERNEL_SRC's repository.
+	top=$(git -C "$KERNEL_SRC" rev-parse --show-toplevel)
+	if [ "$(cd "$KERNEL_SRC" && pwd -P)" != "$(cd "$top" && pwd -P)" ] ||
+		! grep -q '^VERSION = ' "$KERNEL_SRC/Makefile" 2>/dev/null || [ ! -d "$KERNEL_SRC/arch/arm64" ]; then
+		die "KERNEL_SRC=$KERNEL_SRC is not the top of a Linux tree (a Makefile with 'VERSION =' and arch/arm64 at the top of its repository)"
+	fi
 	want=$(git -C "$KERNEL_SRC" rev-parse --verify "${KERNEL_BASE:-HEAD}^{commit}") ||
 		die "KERNEL_BASE=${KERNEL_BASE:-HEAD} is not a commit in $KERNEL_SRC"
 	if [ -e "$KTREE/.git" ]; then

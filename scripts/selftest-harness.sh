@@ -149,6 +149,30 @@ unknown_variant() {
 }
 ok_if "variants: an unknown VARIANT stops every step, naming the known ones" unknown_variant
 
+kernel_src_top() {
+	local r=$T/ksrc err rc=0
+	rm -rf "$r" "$T/ksrc-build"
+	mkdir -p "$r/sub/dir" "$r/arch/arm64"
+	git -C "$r" init -q
+	printf 'x\n' >"$r/sub/dir/f"
+	printf 'not a kernel\n' >"$r/Makefile"
+	git -C "$r" add . && git -C "$r" -c user.name=t -c user.email=t@t.invalid commit -qm one
+	# A subdirectory of a repository, and the top of one that is no kernel.
+	for src in "$r/sub" "$r"; do
+		rc=0
+		err=$(BUILD=$T/ksrc-build KTREE=$T/ksrc-build/linux KERNEL_SRC=$src "$TOP/scripts/base.sh" 2>&1) || rc=$?
+		printf '%s\n' "$err"
+		[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "KERNEL_SRC=$src is not the top of a Linux tree" || return 1
+	done
+	[ "$(git -C "$r" worktree list | wc -l)" = 1 ] || { echo "a worktree was added"; return 1; }
+	# The top of a kernel tree is taken.
+	printf 'VERSION = 7\n' >"$r/Makefile"
+	git -C "$r" -c user.name=t -c user.email=t@t.invalid commit -qam two
+	BUILD=$T/ksrc-build KTREE=$T/ksrc-build/linux KERNEL_SRC=$r "$TOP/scripts/base.sh"
+	[ "$(cat "$T/ksrc-build/base-commit")" = "$(git -C "$r" rev-parse HEAD)" ]
+}
+ok_if "base: KERNEL_SRC must be the top of a kernel tree, not any git directory" kernel_src_top
+
 # --- test.sh's retry of flaky tests, with a fake boot.sh -----------------
 # fake_top KTAP...: a copy of the project whose boot.sh replays the given
 # KTAP files, one per boot; prints the copy's directory.
