@@ -8,7 +8,9 @@
 # build/VARIANT/modroot) and the UAPI headers the selftests compile against
 # (build/VARIANT/obj/usr/include). The compiler runs under ccache, with
 # the ccache directory in build/ccache and fixed KBUILD_BUILD_* values so
-# that rebuilds hit. W= and C= are passed to kbuild. The full build log is
+# that rebuilds hit; a variant built for the first time starts from the
+# objects of the closest variant already built (SEED=none: from scratch).
+# W= and C= are passed to kbuild. The full build log is
 # build/VARIANT/logs/build.log; on failure its errors are printed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +31,33 @@ kmake=(make -C "$KTREE" O="$OBJ" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE"
 
 blog=$VDIR/logs/build.log
 mkdir -p "$VDIR/logs"
+
+# A variant built for the first time starts from the objects of the built
+# variant of the same tree whose configuration is closest, if any: Kbuild
+# then rebuilds only what the difference reaches (make check's variants
+# differ in a few options, and a cold build is most of its time).
+# SEED=none builds from scratch.
+if [ ! -e "$OBJ/vmlinux" ] && [ "${SEED:-}" != none ]; then
+	best='' bestd=''
+	for o in "$BUILD"/*/obj; do
+		if [ "$o" = "$OBJ" ] || [ ! -e "$o/vmlinux" ] || [ ! -f "$o/.config" ]; then
+			continue
+		fi
+		# Built from this very tree (an O= tree's Makefile includes the source's).
+		grep -qxF "include $KTREE/Makefile" "$o/Makefile" 2>/dev/null || continue
+		d=$(diff <(grep '^CONFIG_' "$o/.config") <(grep '^CONFIG_' "$OBJ/.config") | grep -c '^[<>]' || true)
+		if [ -z "$bestd" ] || [ "$d" -lt "$bestd" ]; then
+			best=$o bestd=$d
+		fi
+	done
+	if [ -n "$best" ]; then
+		log "starting from the objects of ${best#"$BUILD"/} ($bestd configuration lines differ)"
+		cp "$OBJ/.config" "$OBJ/.config.want"
+		cp -a "$best/." "$OBJ/"
+		mv "$OBJ/.config.want" "$OBJ/.config"
+		touch "$OBJ/.config"
+	fi
+fi
 log "building Image, modules and headers for $VARIANT (log: $blog)"
 if ! "${kmake[@]}" Image modules headers >"$blog" 2>&1; then
 	grep -E -m 40 'error|Error|\*\*\*' "$blog" >&2 || tail -n 40 "$blog" >&2
