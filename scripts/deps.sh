@@ -15,7 +15,7 @@
 # are not installed here: scripts/initramfs.sh downloads them as package
 # files into a private apt state, without touching dpkg's architecture list.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+NO_LOCK=1 . "$(dirname "$0")/lib.sh"
 
 check_only=0
 flag_arg --check "${1:-}" && check_only=1

@@ -273,3 +273,23 @@ guest_setting() {
 	v=$(guest_settings "$1" | tail -n 1)
 	printf '%s\n' "${v:-$2}"
 }
+
+# One run at a time per build directory: the first script of a run takes
+# build/.lock, and the scripts it starts inherit the descriptor and
+# LAZYTLB_LOCK. A second run stops at once and names the holder; a lock
+# dies with its holder. Helpers that only read (NO_LOCK=1 before sourcing
+# this file) and --help take none.
+take_lock() {
+	[ -z "${LAZYTLB_LOCK:-}" ] || return 0
+	mkdir -p "$BUILD"
+	exec 9>>"$BUILD/.lock"
+	if ! flock -n 9; then
+		die "another run in $BUILD holds its lock (PID $(cat "$BUILD/.lock.pid" 2>/dev/null || echo unknown)); wait for it, or stop it"
+	fi
+	echo $$ >"$BUILD/.lock.pid"
+	export LAZYTLB_LOCK=$BUILD/.lock
+}
+case "${1:-}" in
+-h | --help) ;;
+*) [ -n "${NO_LOCK:-}" ] || take_lock ;;
+esac

@@ -8,7 +8,7 @@
 # exists, scripts/checkpatch.pl --strict on every patch in patches/. Prints
 # KTAP and the line 'N passed, N failed'.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+NO_LOCK=1 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
 ktap_begin

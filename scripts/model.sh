@@ -19,7 +19,7 @@
 # printed as KTAP diagnostics ('# '). Prints KTAP and the line
 # 'N passed, N failed'.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+NO_LOCK=1 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 need python3 python3
 

@@ -22,7 +22,7 @@
 set -euo pipefail
 # The fixtures name their own trees.
 unset UPTO SERIES_TREE
-. "$(dirname "$0")/lib.sh"
+NO_LOCK=1 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
 T=$BUILD/harness-test
@@ -172,6 +172,25 @@ kernel_src_top() {
 	[ "$(cat "$T/ksrc-build/base-commit")" = "$(git -C "$r" rev-parse HEAD)" ]
 }
 ok_if "base: KERNEL_SRC must be the top of a kernel tree, not any git directory" kernel_src_top
+
+lock_held() {
+	local err rc=0 holder i
+	rm -rf "$T/lock"
+	env -u LAZYTLB_LOCK BUILD="$T/lock" bash -c ". '$TOP/scripts/lib.sh'; sleep 30" &
+	holder=$!
+	for i in $(seq 100); do
+		[ -s "$T/lock/.lock.pid" ] && break
+		sleep 0.1
+	done
+	err=$(env -u LAZYTLB_LOCK BUILD="$T/lock" "$TOP/scripts/config.sh" 2>&1) || rc=$?
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "another run in $T/lock holds its lock (PID $holder)"
+	# The lock goes with its holder.
+	env -u LAZYTLB_LOCK BUILD="$T/lock" bash -c ". '$TOP/scripts/lib.sh'; true"
+}
+ok_if "lock: a second run in one build directory stops at once, naming the first" lock_held
 
 # --- test.sh's retry of flaky tests, with a fake boot.sh -----------------
 # fake_top KTAP...: a copy of the project whose boot.sh replays the given
