@@ -92,4 +92,6 @@ printf 'nod /dev/console 0600 0 0 c 5 1\n' >"$VDIR/initramfs.extra"
 (cd "$OBJ" && sh "$KTREE/usr/gen_initramfs.sh" -o "$VDIR/initramfs.cpio" -d "2026-01-01 00:00:00 UTC" \
 	-u squash -g squash "$ST" "$VDIR/initramfs.extra") ||
 	die "gen_initramfs.sh failed"
+# What the guest will run, for test.sh to hold against what it expects.
+"$TOP/scripts/collections.sh" >"$VDIR/initramfs-tests"
 log "initramfs: $(du -h "$VDIR/initramfs.cpio" | cut -f1), $(grep -c . "$VDIR/kselftest/kselftest-list.txt") selftests"

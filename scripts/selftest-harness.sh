@@ -234,6 +234,20 @@ retry_gives_up() {
 	[ $rc = 1 ] && [ "$(cat "$T/fake/boots/boots")" = 3 ]
 }
 ok_if "retry: a test failing every time fails after two retries" retry_gives_up
+initramfs_mismatch() {
+	local err rc=0
+	fake_top "$TOP/tests/ktap/retry/ktap.log"
+	printf 'membarrier\n' >"$T/fake/build/v/initramfs-tests"
+	err=$(fake_test 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "the initramfs runs 'membarrier', this run expects 'futex:run.sh'"
+	[ ! -e "$T/fake/boots/boots" ] || { echo "the guest was booted"; return 1; }
+	# The same list boots.
+	printf 'futex:run.sh\n' >"$T/fake/build/v/initramfs-tests"
+	fake_test >/dev/null 2>&1 || true
+	[ "$(cat "$T/fake/boots/boots")" -ge 1 ]
+}
+ok_if "test: the tests the initramfs runs must be those the run expects (SELFTESTS)" initramfs_mismatch
 
 # --- variants: shared builds, guest settings, selftest lists --------------
 # settings_top: a copy of the scripts with variants 'one' (a build), 'two'

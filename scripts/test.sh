@@ -20,6 +20,12 @@ set -euo pipefail
 help_or_none "${1:-}"
 
 list=$VDIR/kselftest/kselftest-list.txt
+# The guest runs the list its initramfs was made with: it must be the one
+# this run expects (SELFTESTS, the variant's list).
+want=$("$TOP/scripts/collections.sh")
+if [ -z "${INITRD:-}" ] && [ -f "$VDIR/initramfs-tests" ] && [ "$want" != "$(cat "$VDIR/initramfs-tests")" ]; then
+	die "the initramfs runs '$(paste -sd' ' "$VDIR/initramfs-tests")', this run expects '$(printf '%s\n' "$want" | paste -sd' ')': run 'make initramfs' (or 'make run') with the same SELFTESTS"
+fi
 [ -f "$list" ] || die "no $list: run 'make kselftest' first"
 expect=$VDIR/expected-tests
 "$TOP/scripts/collections.sh" | while IFS= read -r t; do
