@@ -55,9 +55,20 @@ frags+=("${vfrags[@]:2}")
 # Fragments may be listed twice (two tests of one collection).
 mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')
 
+# A symbol a fragment names must exist in some Kconfig file: merge_config.sh
+# says nothing of '# CONFIG_X is not set' for an X that does not exist.
+syms=$(sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p' -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' "${frags[@]}" | sort -u)
+unknown=$(comm -23 <(printf '%s\n' "$syms") <(find "$SERIES_TREE" -name 'Kconfig*' -not -path '*/.git/*' -print0 |
+	xargs -0 sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config[[:space:]]\{1,\}\([A-Za-z0-9_]*\).*/CONFIG_\2/p' | sort -u))
+if [ -n "$unknown" ]; then
+	die "no such Kconfig symbol in $SERIES_TREE: $(paste -sd' ' <<<"$unknown") (in $(grep -l -E "($(paste -sd'|' <<<"$unknown"))([= ]|\$)" "${frags[@]}" | paste -sd' '))"
+fi
+
 mkdir -p "$OBJ" "$VDIR/logs"
 clog=$VDIR/logs/config.log
 log "configuring $VARIANT from ${#frags[@]} fragments"
+# A configuration that fails leaves no .config for make build to take.
+trap 'rm -f "$OBJ/.config"' EXIT
 # Under UPTO the fragments are merged with the whole series' Kconfig, and
 # the prefix then keeps what it has (olddefconfig), as 'make bisect' does.
 if ! (cd "$SERIES_TREE" && ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE \
@@ -85,4 +96,5 @@ if [ -n "${UPTO:-}" ]; then
 		<(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p' "$OBJ/.config" | sort) | paste -sd' ')
 	log "UPTO=$UPTO: options of the series this prefix does not have: ${gone:-none}"
 fi
+trap - EXIT
 log "wrote $OBJ/.config"

@@ -312,6 +312,29 @@ unknown_collection() {
 }
 ok_if "collections: a name that is no collection stops the run and lists the real ones" unknown_collection
 
+config_refuses() {
+	local f=$T/settings err rc=0
+	settings_top
+	mkdir -p "$f/patches" "$f/build/one/obj"
+	printf 'config FOO\n\tbool "foo"\nmenuconfig BAR\n\tbool "bar"\n' >"$f/ktree/Kconfig"
+	: >"$f/top/kernel-config/virt.config"
+	: >"$f/top/kernel-config/selftests.config"
+	printf 'CONFIG_FOO=y\n# CONFIG_BAR is not set\n# CONFIG_FOOO is not set\n' >"$f/top/kernel-config/x.config"
+	cfg() { PATCHES=$f/patches BUILD=$f/build KTREE=$f/ktree VARIANT=one SELFTESTS=a "$f/top/scripts/config.sh"; }
+	err=$(cfg 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "no such Kconfig symbol in $f/ktree: CONFIG_FOOO (in $f/top/kernel-config/x.config)" || return 1
+	# A configuration that fails (here: no merge_config.sh) leaves no .config.
+	printf 'CONFIG_FOO=y\n' >"$f/top/kernel-config/x.config"
+	printf 'CONFIG_OLD=y\n' >"$f/build/one/obj/.config"
+	rc=0
+	err=$(cfg 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "merge_config.sh failed" || return 1
+	[ ! -e "$f/build/one/obj/.config" ] || { echo "the old .config is still there"; return 1; }
+}
+ok_if "config: an unknown symbol is named, and a failed configuration leaves no .config" config_refuses
+
 boot_settings() {
 	local f=$T/settings a
 	settings_top
