@@ -7,9 +7,11 @@
 
 SHELL := /bin/bash
 S := scripts
+# What started a run, for the record scripts/test.sh keeps of it.
+export LAZYTLB_CMD := make $(strip $(MAKECMDGOALS) $(MAKEOVERRIDES))
 
 .PHONY: help run check deps base base-update apply export prefix config build \
-	kselftest initramfs boot test shell quick check-all bisect warnings bench knownbad lint selftest-harness model clean distclean
+	kselftest initramfs boot test results shell quick check-all bisect warnings bench knownbad lint selftest-harness model clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -62,6 +64,9 @@ initramfs: ## assemble the guest initramfs
 
 test: ## boot the built guest, run the selftests, print the results
 	@$(S)/test.sh
+
+results: ## re-print a kept run of VARIANT: the newest, RUN=DATE-N, or RUN=list
+	@$(S)/runs.sh
 
 boot: ## boot the built guest once (no result parsing)
 	@$(S)/boot.sh

@@ -100,6 +100,8 @@ if [ -e "$KTREE/.git" ] && [ "$(git -C "$KTREE" log -1 --format=%s "$BASE_BRANCH
 fi
 [ ! -e "$KTREE" ] || die "$KTREE exists but is not at $desc; remove it ('make distclean') first"
 
+# The package (160 MiB), the unpacked tree and its repository (2.4 GiB).
+need_space "$BUILD" 3000 "the base tree"
 dl=$BUILD/dl
 mkdir -p "$dl"
 deb=$(find "$dl" -name "${PACKAGE}_${VERSION//:/%3a}_all.deb" -print -quit)

@@ -144,7 +144,11 @@ log "booting $VARIANT: -cpu $cpu -smp $smp, firmware $firmware, timeout ${limit}
 start=$(date +%s)
 "${qemu[@]}" -append "$append" </dev/null >"$CONSOLE" 2>&1 &
 qpid=$!
-trap 'kill $qpid 2>/dev/null || true; rm -rf "$mondir"' EXIT
+stop_qemu() {
+	kill "$qpid" 2>/dev/null || true
+	rm -rf "$mondir"
+}
+at_exit stop_qemu
 # Ctrl-C (or TERM): stop QEMU at once, keep the console, and die of the
 # same signal, so that the callers stop too and print no table. The wait
 # below is the 'wait' builtin, which a trapped signal interrupts.

@@ -22,6 +22,7 @@ flag_arg --all "${1:-}" && all=1
 
 P=0 F=0 K=0
 status=0
+kept=()
 # part NAME CMD...: run one part, add its closing line to the totals.
 part() {
 	local name=$1 out rc=0 line
@@ -30,6 +31,9 @@ part() {
 	out=$BUILD/logs/check-${name}.log
 	mkdir -p "$BUILD/logs"
 	"$@" 2>&1 | tee "$out" || rc=$?
+	# Where the failed guest runs were kept (scripts/test.sh).
+	while IFS= read -r l; do kept+=("$name: ${l#*failed run kept in }"); done \
+		< <(grep -o 'failed run kept in [^ ]*' "$out" || true)
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1 || true)
 	if [ -z "$line" ]; then
 		log "$name ended (status $rc) without a result line"
@@ -54,5 +58,6 @@ for v in "${variants[@]}"; do
 	part "guest-$v" env VARIANT="$v" "$S/run.sh"
 done
 [ $all = 0 ] || part knownbad "$S/knownbad.sh"
+for k in "${kept[@]}"; do log "failed run kept: $k"; done
 echo "$P passed, $F failed, $K skipped"
 exit $status

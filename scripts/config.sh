@@ -67,7 +67,9 @@ mkdir -p "$OBJ" "$VDIR/logs"
 clog=$VDIR/logs/config.log
 log "configuring $VARIANT from ${#frags[@]} fragments"
 # A configuration that fails leaves no .config for make build to take.
-trap 'rm -f "$OBJ/.config"' EXIT
+configured=0
+unconfigure() { [ "$configured" = 1 ] || rm -f "$OBJ/.config"; }
+at_exit unconfigure
 # Under UPTO the fragments are merged with the whole series' Kconfig, and
 # the prefix then keeps what it has (olddefconfig), as 'make bisect' does.
 if ! (cd "$SERIES_TREE" && ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE \
@@ -95,5 +97,5 @@ if [ -n "${UPTO:-}" ]; then
 		<(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p' "$OBJ/.config" | sort) | paste -sd' ')
 	log "UPTO=$UPTO: options of the series this prefix does not have: ${gone:-none}"
 fi
-trap - EXIT
+configured=1
 log "wrote $OBJ/.config"

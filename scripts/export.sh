@@ -31,7 +31,8 @@ fi
 
 P=$PATCHES
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+remove_tmp() { rm -rf "$tmp"; }
+at_exit remove_tmp
 n=$(g rev-list --count "$base..$head")
 if [ "$n" = 0 ]; then
 	log "the series is empty: patches/ emptied"

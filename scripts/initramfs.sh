@@ -89,9 +89,13 @@ done)
 $missing"
 
 printf 'nod /dev/console 0600 0 0 c 5 1\n' >"$VDIR/initramfs.extra"
-(cd "$OBJ" && sh "$KTREE/usr/gen_initramfs.sh" -o "$VDIR/initramfs.cpio" -d "2026-01-01 00:00:00 UTC" \
-	-u squash -g squash "$ST" "$VDIR/initramfs.extra") ||
-	die "gen_initramfs.sh failed"
+# Under a temporary name first: a short write (a full disk) leaves the
+# last complete initramfs, never a truncated one for the next boot.
+rm -f "$VDIR/initramfs-tests"
+need_space "$VDIR" 300 "the initramfs"
+(cd "$OBJ" && write_atomic "$VDIR/initramfs.cpio" sh "$KTREE/usr/gen_initramfs.sh" -o {} \
+	-d "2026-01-01 00:00:00 UTC" -u squash -g squash "$ST" "$VDIR/initramfs.extra")
 # What the guest will run, for test.sh to hold against what it expects.
-"$TOP/scripts/collections.sh" >"$VDIR/initramfs-tests"
+tests_list() { "$TOP/scripts/collections.sh" >"$1"; }
+write_atomic "$VDIR/initramfs-tests" tests_list {}
 log "initramfs: $(du -h "$VDIR/initramfs.cpio" | cut -f1), $(grep -c . "$VDIR/kselftest/kselftest-list.txt") selftests"

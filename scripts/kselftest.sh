@@ -54,7 +54,7 @@ unfix() {
 	rm -f "$fmark"
 }
 unfix
-trap unfix EXIT
+at_exit unfix
 for f in "${fixes[@]}"; do
 	git -C "$KTREE" apply --check "$f" 2>>"$slog" ||
 		die "selftest fix ${f#"$TOP"/} does not apply to the base (log: $slog); if the base has it now, remove the file"

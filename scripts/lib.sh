@@ -49,6 +49,59 @@ die() {
 	exit 1
 }
 
+# Disk space. disk_where DIR: "DEVICE (mounted at MOUNT, N MiB free)" for
+# the filesystem holding DIR (or its nearest existing parent).
+disk_where() {
+	local d=$1
+	while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
+	df -Pk "$d" 2>/dev/null | awk 'NR == 2 { printf "%s (mounted at %s, %d MiB free)", $1, $6, $4 / 1024 }'
+}
+disk_free_mib() {
+	local d=$1
+	while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
+	df -Pk "$d" 2>/dev/null | awk 'NR == 2 { print int($4 / 1024) }'
+}
+# need_space DIR MIB WHAT: stop before WHAT when DIR's filesystem has less
+# than MIB MiB free.
+need_space() {
+	local free
+	free=$(disk_free_mib "$1")
+	[ -z "$free" ] || [ "$free" -ge "$2" ] ||
+		die "$3 needs about $2 MiB in ${1#"$TOP"/}, and $(disk_where "$1") has $free: free some space (make clean VARIANT=..., or remove build/*/runs)"
+}
+# write_atomic DEST CMD...: run CMD, every '{}' in it replaced by a
+# temporary file next to DEST, which then replaces DEST only if CMD
+# succeeded: a failed or interrupted write never leaves a truncated DEST.
+write_atomic() {
+	local dest=$1 tmp a=() x rc=0
+	shift
+	tmp=$(dirname "$dest")/.$(basename "$dest").tmp.$$
+	for x in "$@"; do a+=("${x//'{}'/$tmp}"); done
+	"${a[@]}" || rc=$?
+	if [ $rc != 0 ]; then
+		x=$(disk_where "$dest")
+		rm -f "$tmp"
+		die "writing ${dest#"$TOP"/} failed (status $rc; $x); the previous one, if any, is left as it was"
+	fi
+	mv -f "$tmp" "$dest"
+}
+# A failing script names a nearly full disk, the likely cause of errors
+# that do not say so (git's "writing filebuf failed", a short write).
+# Scripts add their own exit actions with at_exit CMD.
+_at_exit=()
+at_exit() { _at_exit+=("$1"); }
+_on_exit() {
+	local rc=$? c free
+	for c in "${_at_exit[@]}"; do eval "$c" || true; done
+	[ "$rc" != 0 ] || return 0
+	free=$(disk_free_mib "$BUILD")
+	if [ -n "$free" ] && [ "$free" -lt "${LOW_SPACE_MIB:-1024}" ]; then
+		printf '%s: the disk holding %s, %s, is nearly full: the likely cause of this failure\n' \
+			"${0##*/}" "${BUILD#"$TOP"/}" "$(disk_where "$BUILD")" >&2
+	fi
+}
+trap _on_exit EXIT
+
 # need CMD PACKAGE: fail with the Debian package that provides CMD.
 need() {
 	command -v "$1" >/dev/null 2>&1 ||

@@ -25,7 +25,8 @@ need python3 python3
 
 MODEL=$TOP/tests/model/lazytlb_model.py
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+remove_tmp() { rm -rf "$T"; }
+at_exit remove_tmp
 
 # check DESIGN: run the model on DESIGN; output in $T/DESIGN, status in
 # $T/DESIGN.rc (0: verdict as expected, 1: not, 2: model error).

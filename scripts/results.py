@@ -253,8 +253,16 @@ def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status
     if console_path and os.path.exists(console_path):
         test_output = {l.strip() for l in ktap if l.strip()}
         with open(console_path, errors='replace') as f:
-            for kind, text in kernel_reports(f, test_output):
-                fail('harness:expect-reports' if kind == 'harness' else f'kernel:{kind}', text)
+            console = f.read().splitlines()
+        for kind, text in kernel_reports(console, test_output):
+            fail('harness:expect-reports' if kind == 'harness' else f'kernel:{kind}', text)
+        # The guest writes its end marker to the console too: a console
+        # without it is cut short, and reports after the cut are lost.
+        if any('# harness: done' in l for l in ktap) and \
+           not any('# harness: done' in l for l in console):
+            fail('harness:console', f'{console_path} ({len(console)} lines) ends before '
+                 "the guest's '# harness: done': kernel reports after that point would be "
+                 'missed')
     elif console_path:
         fail('harness:console', f'no console log {console_path}')
     return rows
@@ -334,7 +342,15 @@ def write_junit(rows, path, title):
             elif note:
                 ET.SubElement(case, 'system-out').text = note
     ET.indent(root)
-    ET.ElementTree(root).write(path, encoding='utf-8', xml_declaration=True)
+    # Under a temporary name first: a short write leaves no truncated file.
+    tmp = f'{path}.tmp.{os.getpid()}'
+    try:
+        ET.ElementTree(root).write(tmp, encoding='utf-8', xml_declaration=True)
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        sys.exit(f'results.py: writing {path} failed: {e.strerror}')
 
 
 def read_list(path):

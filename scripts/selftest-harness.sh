@@ -176,7 +176,7 @@ ok_if "base: KERNEL_SRC must be the top of a kernel tree, not any git directory"
 lock_held() {
 	local err rc=0 holder i
 	rm -rf "$T/lock"
-	env -u LAZYTLB_LOCK BUILD="$T/lock" bash -c ". '$TOP/scripts/lib.sh'; sleep 30" &
+	env -u LAZYTLB_LOCK BUILD="$T/lock" bash -c ". '$TOP/scripts/lib.sh'; exec sleep 30" &
 	holder=$!
 	for i in $(seq 100); do
 		[ -s "$T/lock/.lock.pid" ] && break
@@ -248,6 +248,48 @@ initramfs_mismatch() {
 	[ "$(cat "$T/fake/boots/boots")" -ge 1 ]
 }
 ok_if "test: the tests the initramfs runs must be those the run expects (SELFTESTS)" initramfs_mismatch
+runs_kept() {
+	local out rc=0 r
+	# A run that passes at once: no retry, and the retry console of an
+	# earlier run must not be kept with it.
+	fake_top "$TOP/tests/ktap/retry/retry.ktap"
+	echo stale >"$T/fake/build/v/console-retry.log"
+	LAZYTLB_CMD='make run X=1' fake_test >/dev/null 2>&1
+	[ ! -e "$T/fake/build/v/console-retry.log" ] || { echo "stale retry console left"; return 1; }
+	# Then one that fails every time.
+	rm -f "$T/fake/boots/boots"
+	cp "$TOP/tests/ktap/retry/ktap.log" "$T/fake/boots/ktap.1"
+	fake_test >/dev/null 2>&1 || rc=$?
+	[ $rc = 1 ] || { echo "second run: exit $rc, want 1"; return 1; }
+	mapfile -t r < <(ls "$T/fake/build/v/runs")
+	[ ${#r[@]} = 2 ] || { echo "kept: ${r[*]}"; return 1; }
+	for f in console.log ktap.log results.txt results.xml command; do
+		[ -f "$T/fake/build/v/runs/${r[0]}/$f" ] || { echo "no $f in ${r[0]}"; return 1; }
+	done
+	grep -qx 'command: make run X=1' "$T/fake/build/v/runs/${r[0]}/command"
+	grep -qx 'status: 0' "$T/fake/build/v/runs/${r[0]}/command"
+	[ ! -e "$T/fake/build/v/runs/${r[0]}/console-retry.log" ]
+	[ -f "$T/fake/build/v/runs/${r[1]}/console-retry.log" ]
+	# The newest, and the first by name, re-printed with their status.
+	out=$(BUILD=$T/fake/build KTREE=$T/fake/ktree VARIANT=v "$T/fake/top/scripts/runs.sh" 2>&1) && rc=0 || rc=$?
+	printf '%s\n' "$out"
+	[ $rc = 1 ] && printf '%s\n' "$out" | grep -q 'status: 1' &&
+		[ "$(printf '%s\n' "$out" | tail -n 1)" = "$(tail -n 1 "$T/fake/build/v/runs/${r[1]}/results.txt")" ]
+	out=$(BUILD=$T/fake/build KTREE=$T/fake/ktree VARIANT=v RUN="${r[0]}" "$T/fake/top/scripts/runs.sh")
+	[ "$(printf '%s\n' "$out" | tail -n 1)" = "3 passed, 0 failed, 0 skipped" ]
+	BUILD=$T/fake/build KTREE=$T/fake/ktree VARIANT=v RUN=list "$T/fake/top/scripts/runs.sh" | grep -c . | grep -qx 2
+}
+ok_if "runs: every run is kept with its command and status; make results re-prints one" runs_kept
+
+# A full disk: a 4 MiB tmpfs of its own, in a private mount namespace (as
+# root, or in a user namespace).
+disk_full() {
+	local m=$T/small ns=(unshare -m)
+	mkdir -p "$m"
+	[ "$(id -u)" = 0 ] || ns=(unshare -rm)
+	"${ns[@]}" bash "$TOP/tests/guest/disk-full.sh" "$m" "$TOP" "$KTREE"
+}
+ok_if "disk: a full disk is named, and no artifact is left truncated" disk_full
 
 # --- variants: shared builds, guest settings, selftest lists --------------
 # settings_top: a copy of the scripts with variants 'one' (a build), 'two'

@@ -14,7 +14,9 @@
 # selftests/flaky, the guest boots again with just those, at most
 # FLAKY_RETRIES (2) times with FLAKY_SMP (2) vCPUs, and the last result
 # counts (the table says the first run failed). Exit status 0 only when
-# nothing failed.
+# nothing failed. Every run, interrupted ones too, is kept in
+# build/VARIANT/runs/DATE-N/ (console, KTAP, boot log, table, JUnit,
+# .config and the command that started it); 'make results' re-prints one.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
@@ -36,6 +38,35 @@ printf '%s\n' "$want" | while IFS= read -r t; do
 	esac
 done >"$expect"
 
+# Only what this run produces may be reported or kept.
+rm -f "$VDIR/console-retry.log" "$VDIR/ktap-retry.log" "$VDIR/kernel-boot-retry.log" \
+	"$VDIR/results.txt" "$VDIR/results.xml" "$VDIR/retry-tests"
+
+# save_run STATUS: copy this run's files to a new build/VARIANT/runs/DATE-N
+# (the newest KEEP_RUNS, default 30, are kept) and print its path.
+save_run() {
+	local d n f
+	mkdir -p "$VDIR/runs"
+	n=$(find "$VDIR/runs" -mindepth 1 -maxdepth 1 -type d | wc -l)
+	d=$VDIR/runs/$(date +%Y%m%d-%H%M%S)-$((n + 1))
+	mkdir "$d"
+	for f in console.log ktap.log kernel-boot.log console-retry.log ktap-retry.log \
+		kernel-boot-retry.log qemu-registers.txt results.txt results.xml expected-tests; do
+		[ ! -f "$VDIR/$f" ] || cp "$VDIR/$f" "$d/$f"
+	done
+	[ ! -f "$OBJ/.config" ] || cp "$OBJ/.config" "$d/config"
+	{
+		echo "command: ${LAZYTLB_CMD:-$0}"
+		env | grep -E '^(VARIANT|UPTO|SELFTESTS|REPEAT|SMP|MEM|GUEST_TIMEOUT|APPEND|KERNEL_SRC|FLAKY_RETRIES|FLAKY_SMP)=' | sort || true
+		echo "project: $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)"
+		echo "kernel tree: $(git -C "$KTREE" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+		echo "status: $1"
+	} >"$d/command"
+	find "$VDIR/runs" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
+		tail -n +$((${KEEP_RUNS:-30} + 1)) | cut -d' ' -f2- | xargs -r rm -rf
+	echo "$d"
+}
+
 absent=$VDIR/absent-tests
 "$TOP/scripts/collections.sh" --missing >"$absent"
 res=(python3 "$TOP/scripts/results.py" --ktree "$KTREE" --expect "$expect" --absent "$absent"
@@ -50,7 +81,7 @@ set +e
 boot=$?
 set -e
 # Interrupted (boot.sh died of SIGINT or SIGTERM): no table.
-case $boot in 130 | 143) log "interrupted: no results"; exit "$boot" ;; esac
+case $boot in 130 | 143) log "interrupted: no results; console kept in $(save_run "$boot")"; exit "$boot" ;; esac
 log "results ($VARIANT)"
 rc=0
 "${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
@@ -71,7 +102,7 @@ if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
 			"$TOP/scripts/boot.sh"
 		rboot=$?
 		set -e
-		case $rboot in 130 | 143) log "interrupted: no results"; exit "$rboot" ;; esac
+		case $rboot in 130 | 143) log "interrupted: no results; consoles kept in $(save_run "$rboot")"; exit "$rboot" ;; esac
 		rc=0
 		"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
 			--boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
@@ -86,4 +117,10 @@ times=$(tr -d '\r' <"$VDIR/ktap.log" | sed -n 's/^# harness: time \([^:]*\): .*:
 	awk '!($1 in t) { o[n++] = $1 } { t[$1] += $2 }
 		END { for (i = 0; i < n; i++) printf "%s%s %d s", i ? ", " : "", o[i], t[o[i]] }')
 [ -z "$times" ] || log "guest time per collection ($VARIANT): $times"
+run=$(save_run "$rc")
+if [ "$rc" = 0 ]; then
+	log "run kept in ${run#"$TOP"/}"
+else
+	log "failed run kept in ${run#"$TOP"/} ('make results VARIANT=$VARIANT RUN=${run##*/}' re-prints it)"
+fi
 exit $rc
