@@ -127,7 +127,7 @@ REPORTS = [
     ('BUG', re.compile(TS + r'((?:kernel |watchdog: )?BUG(?::| at) .*)')),
     ('lockup', re.compile(TS + r'((?:NMI )?watchdog: .*(?:hard|soft) LOCKUP.*)')),
     ('WARN', re.compile(TS + r'(WARNING: .*)')),
-    ('hung task', re.compile(TS + r'(INFO: task .* blocked for more than .*)')),
+    ('hung task', re.compile(TS + r'(INFO: task .+:[0-9]+ blocked(?: in I/O wait)? for more than .*)')),
     ('RCU stall', re.compile(TS + r'((?:INFO: )?rcu: .*detected stalls?.*)')),
 ]
 EXPECT = re.compile(r'\[\s*([0-9]+\.[0-9]+)\](?:\[\s*[TC][0-9]+\])?\s*'
