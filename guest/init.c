@@ -16,6 +16,9 @@
  *   harness_args=A,B,C     with harness_run: its arguments (make quick)
  *   harness_repeat=N       run the tests N times (1 to 9) in this boot, each
  *                          pass after a line "# harness: run K of N"
+ *   harness_soak=SECS      run the tests again and again until SECS seconds
+ *                          have passed (at most 99 passes), each pass after
+ *                          a line "# harness: run K of soak" (make soak)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -274,8 +277,9 @@ int main(void)
 	char *shell[] = { "/bin/sh", NULL };
 	char *argv[MAX_ARGS + 2];
 	const char *mode = getenv("harness");
-	struct timespec t0, t1;
+	struct timespec start, t0, t1;
 	int argc, rc, pass, repeat = 1;
+	long soak = 0;
 
 	do_mount("proc", "/proc", "proc");
 	do_mount("sysfs", "/sys", "sysfs");
@@ -338,16 +342,33 @@ int main(void)
 		    getenv("harness_repeat"));
 		goto off;
 	}
+	if (getenv("harness_soak")) {
+		soak = atol(getenv("harness_soak"));
+		if (soak < 1) {
+			out("# harness: harness_soak=%s: not a number of seconds\n",
+			    getenv("harness_soak"));
+			goto off;
+		}
+		repeat = 99;
+	}
 	out("# harness: start\n");
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (pass = 1; pass <= repeat; pass++) {
-		if (repeat > 1)
+		if (soak)
+			out("# harness: run %d of soak\n", pass);
+		else if (repeat > 1)
 			out("# harness: run %d of %d\n", pass, repeat);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = run_tests(argv);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		out("# harness: run_kselftest.sh exit %d after %ld s\n", rc,
 		    (long)(t1.tv_sec - t0.tv_sec));
+		if (soak && t1.tv_sec - start.tv_sec >= soak)
+			break;
 	}
+	if (soak)
+		out("# harness: soak: %d passes in %ld s\n", pass > repeat ? repeat : pass,
+		    (long)(t1.tv_sec - start.tv_sec));
 	dump_stats("active_mm/violations");
 	dump_stats("active_mm/lazy_refs");
 	dump_stats("arm64_asid/bits");

@@ -195,7 +195,7 @@ def short(name):
     return f'{m.group(1)}:{m.group(2)}' if m else name
 
 
-RUN_MARK = re.compile(r'^# harness: run ([0-9]+) of ([0-9]+)$')
+RUN_MARK = re.compile(r'^# harness: run ([0-9]+) of ([0-9]+|soak)$')
 
 
 def split_runs(ktap):

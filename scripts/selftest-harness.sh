@@ -281,6 +281,36 @@ runs_kept() {
 }
 ok_if "runs: every run is kept with its command and status; make results re-prints one" runs_kept
 
+# make soak: the audit's books after the passes, with a fake run.sh that
+# writes the guest's KTAP (the counters it prints) and test.sh's table.
+soak_books() {
+	local f=$T/soak out rc=0
+	rm -rf "$f"
+	mkdir -p "$f/top" "$f/build/shootdown-kasan"
+	cp -r "$TOP/scripts" "$TOP/kernel-config" "$f/top/"
+	cat >"$f/top/scripts/run.sh" <<-'FAKE'
+	#!/usr/bin/env bash
+	case "$APPEND" in *harness_soak=120*) ;; *) echo "no harness_soak=120 in '$APPEND'"; exit 1 ;; esac
+	[ "$SELFTESTS $SMP" = "lazy_tlb 8" ] || { echo "SELFTESTS=$SELFTESTS SMP=$SMP"; exit 1; }
+	cp "$FAKE_KTAP" "$BUILD/$VARIANT/ktap.log"
+	echo "3 passed, 0 failed, 1 skipped"
+	FAKE
+	chmod +x "$f/top/scripts/run.sh"
+	printf '%s\n' '# harness: soak: 4 passes in 130 s' '# harness: active_mm/lazy_refs: grabs 900' \
+		'# harness: active_mm/lazy_refs: drops 897' '# harness: active_mm/lazy_refs: outstanding 3' \
+		'# harness: active_mm/lazy_refs: held 3' '# harness: active_mm/lazy_refs: unbalanced_frees 0' \
+		'# harness: active_mm/lazy_refs: shoot_missed 0' '# harness: done' >"$f/good.ktap"
+	sed 's/held 3/held 2/' "$f/good.ktap" >"$f/bad.ktap"
+	out=$(env -u VARIANT FAKE_KTAP=$f/good.ktap BUILD=$f/build SOAK_MINUTES=2 "$f/top/scripts/soak.sh" 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	[ $rc = 0 ] && [ "$(printf '%s\n' "$out" | tail -n 1)" = "7 passed, 0 failed, 1 skipped" ] || return 1
+	out=$(env -u VARIANT FAKE_KTAP=$f/bad.ktap BUILD=$f/build SOAK_MINUTES=2 "$f/top/scripts/soak.sh" 2>&1) && return 1
+	printf '%s\n' "$out"
+	printf '%s\n' "$out" | grep -q '^FAIL  soak:books/outstanding_is_held .*outstanding 3, held 2' &&
+		[ "$(printf '%s\n' "$out" | tail -n 1)" = "6 passed, 1 failed, 1 skipped" ]
+}
+ok_if "soak: the audit's books must balance after the passes" soak_books
+
 # A full disk: a 4 MiB tmpfs of its own, in a private mount namespace (as
 # root, or in a user namespace).
 disk_full() {
