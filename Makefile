@@ -3,7 +3,7 @@
 #
 # Variables (all optional): VARIANT (kernel-config/variants), KERNEL_SRC
 # (your own kernel git tree), KERNEL_BASE, SMP, MEM, GUEST_TIMEOUT, SELFTESTS,
-# REPEAT, UPTO, JOBS, W, C, FORCE, SOAK_MINUTES.
+# REPEAT, UPTO, JOBS, W, C, FORCE, SOAK_MINUTES, OLD.
 
 SHELL := /bin/bash
 S := scripts
@@ -11,7 +11,7 @@ S := scripts
 export LAZYTLB_CMD := make $(strip $(MAKECMDGOALS) $(MAKEOVERRIDES))
 
 .PHONY: help run check deps base base-update apply export prefix config build \
-	kselftest initramfs boot test results shell quick check-all bisect warnings bench soak knownbad lint selftest-harness model clean distclean
+	kselftest initramfs boot test results shell quick check-all bisect warnings bench soak knownbad send range-diff lint selftest-harness model clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -85,6 +85,12 @@ bench: ## lazy TLB switch/exit counts, refcount vs shootdown kernels, as ratios 
 
 soak: ## shootdown-kasan at -smp 8, the lazy_tlb tests in a loop for SOAK_MINUTES (10), then the audit's books (slow)
 	@$(S)/soak.sh
+
+send: ## write the series' mails with b4 as you (git config user.*) to build/send/vN; never sends
+	@$(S)/send.sh
+
+range-diff: ## git range-diff of the series against OLD=rev (default: the newest posted/vN tag)
+	@$(S)/range-diff.sh
 
 knownbad: ## build kernels broken on purpose (tests/knownbad/) and show the checks catch each (slow)
 	@$(S)/knownbad.sh

@@ -301,15 +301,57 @@ soak_books() {
 		'# harness: active_mm/lazy_refs: held 3' '# harness: active_mm/lazy_refs: unbalanced_frees 0' \
 		'# harness: active_mm/lazy_refs: shoot_missed 0' '# harness: done' >"$f/good.ktap"
 	sed 's/held 3/held 2/' "$f/good.ktap" >"$f/bad.ktap"
-	out=$(env -u VARIANT FAKE_KTAP=$f/good.ktap BUILD=$f/build SOAK_MINUTES=2 "$f/top/scripts/soak.sh" 2>&1) || rc=$?
+	out=$(env -u VARIANT FAKE_KTAP="$f/good.ktap" BUILD="$f/build" SOAK_MINUTES=2 "$f/top/scripts/soak.sh" 2>&1) || rc=$?
 	printf '%s\n' "$out"
 	[ $rc = 0 ] && [ "$(printf '%s\n' "$out" | tail -n 1)" = "7 passed, 0 failed, 1 skipped" ] || return 1
-	out=$(env -u VARIANT FAKE_KTAP=$f/bad.ktap BUILD=$f/build SOAK_MINUTES=2 "$f/top/scripts/soak.sh" 2>&1) && return 1
+	out=$(env -u VARIANT FAKE_KTAP="$f/bad.ktap" BUILD="$f/build" SOAK_MINUTES=2 "$f/top/scripts/soak.sh" 2>&1) && return 1
 	printf '%s\n' "$out"
 	printf '%s\n' "$out" | grep -q '^FAIL  soak:books/outstanding_is_held .*outstanding 3, held 2' &&
 		[ "$(printf '%s\n' "$out" | tail -n 1)" = "6 passed, 1 failed, 1 skipped" ]
 }
 ok_if "soak: the audit's books must balance after the passes" soak_books
+
+# make send: refuses senders it must not sign off as; with a test identity,
+# the mails b4 writes are checked by tests/send/check-mails.py, and git am
+# of them onto the base gives the series of patches/ (same patch-ids).
+as_sender() {
+	GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="$1" \
+		GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$2" SEND_DIR=$T/send "${@:3}"
+}
+send_refuses() {
+	local err
+	err=$(as_sender "$1" "$2" "$TOP/scripts/send.sh" 2>&1) && { echo "accepted $1 <$2>"; return 1; }
+	printf '%s\n' "$err" | tail -n 1
+	printf '%s\n' "$err" | grep -q "$3"
+}
+send_mails() {
+	local name='Ada Tester' mail=ada.tester@kernel-tester.org sr=$T/send/repo base p
+	send_refuses '' '' 'set your own identity first' &&
+		send_refuses "$(sed -n 's/^From: //p;T;q' "$PATCHES"/0001-*.patch)" someone@kernel-tester.org 'placeholder author' &&
+		send_refuses "$name" ada@tester.example 'reserved, undeliverable address' &&
+		send_refuses "$name" ada@host.invalid 'reserved, undeliverable address' || return 1
+	as_sender "$name" "$mail" "$TOP/scripts/send.sh" >"$T/send.out" 2>&1 || { tail -n 20 "$T/send.out"; return 1; }
+	grep -q 'nothing was sent' "$T/send.out"
+	base=$(cat "$BUILD/base-commit")
+	python3 "$TOP/tests/send/check-mails.py" "$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")" \
+		"$sr" "$PATCHES" "$name <$mail>" "$(sed -n 's/^change-id //p' "$TOP/kernel-config/send")" "$base" 0 || return 1
+	# git am of the mails and of patches/ onto the base: the same changes.
+	git -C "$sr" checkout -q -f -B from-mails "$base"
+	for p in "$T"/send/v*/*.eml; do
+		case "${p##*/}" in 0000-*) continue ;; esac
+		git -C "$sr" am -q "$p" || { echo "git am of ${p##*/} failed"; return 1; }
+	done
+	git -C "$sr" checkout -q -f -B from-patches "$base"
+	for p in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
+		case "${p##*/}" in 0000-*) continue ;; esac
+		git -C "$sr" -c user.name=t -c user.email=t@t.invalid am -q "$p"
+	done
+	[ "$(git -C "$sr" rev-parse 'from-mails^{tree}')" = "$(git -C "$sr" rev-parse 'from-patches^{tree}')" ] ||
+		{ echo "the trees differ"; return 1; }
+	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \
+		<(git -C "$sr" log --reverse -p "$base..from-patches" | git patch-id --stable | cut -d' ' -f1)
+}
+ok_if "send: make send refuses a placeholder or reserved identity, and writes mails signed off by the sender to get_maintainer's recipients that git am back into the series" send_mails
 
 # A full disk: a 4 MiB tmpfs of its own, in a private mount namespace (as
 # root, or in a user namespace).
