@@ -59,7 +59,10 @@ machine=$(guest_setting machine virt)
 firmware=$(guest_setting firmware none)
 smp=${SMP:-$(guest_setting smp 4)}
 mem=${MEM:-$(guest_setting mem 1G)}
-append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 $(guest_settings append | tr '\n' ' ')${APPEND:-}"
+# watchdog_thresh=30: a soft lockup is reported after 60 s, not 20 (under
+# TCG the host may leave a vCPU unscheduled for seconds); the workqueue
+# watchdog waits as long.
+append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 watchdog_thresh=30 workqueue.watchdog_thresh=60 $(guest_settings append | tr '\n' ' ')${APPEND:-}"
 append=${append% }
 if [ -n "${REPEAT:-}" ]; then
 	case "$REPEAT" in [1-9]) ;; *) die "REPEAT=$REPEAT: a count from 1 to 9" ;; esac
