@@ -3,7 +3,7 @@
 #
 # Variables (all optional): VARIANT (kernel-config/variants), KERNEL_SRC
 # (your own kernel git tree), KERNEL_BASE, SMP, MEM, GUEST_TIMEOUT, SELFTESTS,
-# REPEAT, UPTO, JOBS, W, C, FORCE, SOAK_MINUTES, OLD.
+# REPEAT, UPTO, JOBS, W, C, FORCE, RUN, KEEP_RUNS, SOAK_MINUTES, OLD.
 
 SHELL := /bin/bash
 S := scripts
@@ -18,7 +18,7 @@ help: ## list the targets
 	@echo
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE"
+	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE RUN KEEP_RUNS SOAK_MINUTES OLD"
 
 run: ## main job: deps, base, apply, config, build, selftests, boot, results
 	@$(S)/run.sh
