@@ -86,7 +86,7 @@ bench: ## lazy TLB switch/exit counts, refcount vs shootdown kernels, as ratios 
 soak: ## shootdown-kasan at -smp 8, the lazy_tlb tests in a loop for SOAK_MINUTES (10), then the audit's books (slow)
 	@$(S)/soak.sh
 
-send: ## write the series' mails with b4 as you (git config user.*) to build/send/vN; never sends
+send: ## write the series' mails (POSTING=A..D: one posting) with b4 as you (git config user.*) to build/send/vN; never sends
 	@$(S)/send.sh
 
 range-diff: ## git range-diff of the series against OLD=rev (default: the newest posted/vN tag)

@@ -23,6 +23,10 @@ set -euo pipefail
 # The fixtures name their own trees.
 unset UPTO SERIES_TREE
 NO_LOCK=1 . "$(dirname "$0")/lib.sh"
+# The scripts these tests run work on fixtures and copies under $T, not on
+# the build outputs a running 'make run' holds the lock for: they take no
+# lock (the lock test below unsets this).
+export NO_LOCK=1
 help_or_none "${1:-}"
 
 T=$BUILD/harness-test
@@ -176,19 +180,19 @@ ok_if "base: KERNEL_SRC must be the top of a kernel tree, not any git directory"
 lock_held() {
 	local err rc=0 holder i
 	rm -rf "$T/lock"
-	env -u LAZYTLB_LOCK BUILD="$T/lock" bash -c ". '$TOP/scripts/lib.sh'; exec sleep 30" &
+	env -u LAZYTLB_LOCK -u NO_LOCK BUILD="$T/lock" bash -c ". '$TOP/scripts/lib.sh'; exec sleep 30" &
 	holder=$!
 	for i in $(seq 100); do
 		[ -s "$T/lock/.lock.pid" ] && break
 		sleep 0.1
 	done
-	err=$(env -u LAZYTLB_LOCK BUILD="$T/lock" "$TOP/scripts/config.sh" 2>&1) || rc=$?
+	err=$(env -u LAZYTLB_LOCK -u NO_LOCK BUILD="$T/lock" "$TOP/scripts/config.sh" 2>&1) || rc=$?
 	kill "$holder"
 	wait "$holder" 2>/dev/null || true
 	printf '%s\n' "$err"
 	[ $rc != 0 ] && printf '%s\n' "$err" | grep -q "another run in $T/lock holds its lock (PID $holder)"
 	# The lock goes with its holder.
-	env -u LAZYTLB_LOCK BUILD="$T/lock" bash -c ". '$TOP/scripts/lib.sh'; true"
+	env -u LAZYTLB_LOCK -u NO_LOCK BUILD="$T/lock" bash -c ". '$TOP/scripts/lib.sh'; true"
 }
 ok_if "lock: a second run in one build directory stops at once, naming the first" lock_held
 
@@ -337,7 +341,7 @@ send_mails() {
 		"$sr" "$PATCHES" "$name <$mail>" "$(sed -n 's/^change-id //p' "$TOP/kernel-config/send")" "$base" 0 || return 1
 	# git am of the mails and of patches/ onto the base: the same changes.
 	git -C "$sr" checkout -q -f -B from-mails "$base"
-	for p in "$T"/send/v*/*.eml; do
+	for p in "$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")"/*.eml; do
 		case "${p##*/}" in 0000-*) continue ;; esac
 		git -C "$sr" am -q "$p" || { echo "git am of ${p##*/} failed"; return 1; }
 	done
@@ -351,6 +355,27 @@ send_mails() {
 	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \
 		<(git -C "$sr" log --reverse -p "$base..from-patches" | git patch-id --stable | cut -d' ' -f1)
 }
+# POSTING=C on its own: five patches, RFC, the four before it named by
+# patch-id, its own change-id.
+send_posting() {
+	local d c p
+	d=$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")-C
+	as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=C "$TOP/scripts/send.sh" >"$T/send-c.out" 2>&1 ||
+		{ tail -n 20 "$T/send-c.out"; return 1; }
+	[ "$(find "$d" -type f | wc -l)" = 6 ] || { echo "$(find "$d" -type f | wc -l) mails"; return 1; }
+	c=$(find "$d" -name '0000-*')
+	if ! grep -q '^Subject: \[PATCH RFC v[0-9]* 0/5\]' "$c" || ! grep -q '^change-id: .*-c$' "$c" ||
+		grep -q '^base-commit:' "$c"; then
+		grep -n '^Subject\|^change-id\|^base-commit' "$c"
+		return 1
+	fi
+	diff <(sed -n 's/^prerequisite-patch-id: //p' "$c") \
+		<(for p in "$PATCHES"/000[1-4]-*.patch; do git patch-id --stable <"$p" | cut -d' ' -f1; done)
+	p=$(as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=E "$TOP/scripts/send.sh" 2>&1) &&
+		{ echo "POSTING=E accepted"; return 1; }
+	printf '%s\n' "$p" | grep -q 'POSTING=E: not one of A B C D'
+}
+ok_if "send: POSTING=C writes that posting alone, RFC, with its prerequisites' patch-ids" send_posting
 ok_if "send: make send refuses a placeholder or reserved identity, and writes mails signed off by the sender to get_maintainer's recipients that git am back into the series" send_mails
 
 # A full disk: a 4 MiB tmpfs of its own, in a private mount namespace (as

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # send.sh - write the series' mails with b4, for review; never sends (make send).
 #
-# Usage: [KERNEL_SRC=/path/to/linux] scripts/send.sh
+# Usage: [KERNEL_SRC=/path/to/linux] [POSTING=A|B|C|D] scripts/send.sh
 #
 # 1. The sender is 'git config user.name' and 'user.email'; unset, the
 #    series' placeholder author, or an .example/.invalid/.test/.localhost
@@ -26,6 +26,11 @@
 # 5. 'b4 send -o build/send/vN --no-sign' writes the mails, with a
 #    sendemail.smtpserver set in the scratch clone so that b4 never picks
 #    its web endpoint. Prints each mail's From/To/Cc/Subject.
+# POSTING=X writes one of the postings of kernel-config/send (MAINTAINERS-
+# notes) instead, to build/send/vN-X: the patches before it are applied
+# under the cover letter and named by prerequisite-patch-id: lines, the
+# cover letter is the series' introduction, the posting's section and the
+# closing paragraphs, and the change-id gets the posting's letter.
 # Sending for real is the sender's own 'b4 send' (see README), never this.
 set -euo pipefail
 NO_LOCK=1 . "$(dirname "$0")/lib.sh"
@@ -77,8 +82,21 @@ else
 	. "$TOP/kernel-config/base"
 fi
 
-log "sender $sender; series $change_id v$rev; base $base"
-rm -rf "$SEND/repo" "$SEND/in" "$SEND/v$rev"
+mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort)
+[ ${#patches[@]} -gt 0 ] || die "no patches in $PATCHES"
+pre=() suffix='' prefix='' posting=${POSTING:-}
+if [ -n "$posting" ]; then
+	read -r first last prefix <<<"$(meta "posting $posting")" || true
+	if [ -z "${first:-}" ] || [ -z "${last:-}" ]; then
+		die "POSTING=$posting: not one of $(sed -n 's/^posting \([A-Z]\) .*/\1/p' "$TOP/kernel-config/send" | paste -sd' ') (kernel-config/send)"
+	fi
+	pre=("${patches[@]:0:first-1}")
+	patches=("${patches[@]:first-1:last-first+1}")
+	suffix=-$posting
+	change_id=$change_id-${posting,,}
+fi
+log "sender $sender; series $change_id v$rev${posting:+, posting $posting (patches ${first:-}-${last:-})}; base $base"
+rm -rf "$SEND/repo" "$SEND/in" "$SEND/v$rev$suffix"
 mkdir -p "$SEND/in"
 repo=$SEND/repo
 git clone -q --shared --no-checkout "$SERIES_TREE" "$repo"
@@ -91,8 +109,6 @@ git -C "$repo" config sendemail.smtpserver localhost
 git -C "$repo" config "branch.lazytlb-v$rev.b4-prep-cover-strategy" commit
 
 # --- recipients per patch ---------------------------------------------------
-mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort)
-[ ${#patches[@]} -gt 0 ] || die "no patches in $PATCHES"
 log "get_maintainer.pl for ${#patches[@]} patches"
 for p in "${patches[@]}"; do
 	(cd "$repo" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-r --no-keywords \
@@ -101,11 +117,12 @@ for p in "${patches[@]}"; do
 done
 
 # --- patches with the sender's authorship, cover letter ---------------------
+for p in "${pre[@]}"; do git patch-id --stable <"$p" | cut -d' ' -f1; done >"$SEND/in/prerequisites"
 python3 - "$SEND/in" "$sender" "$placeholder_email" "$upstream" "${PACKAGE:-}" "${VERSION:-}" \
-	"$change_id" "$rev" "$PATCHES/0000-cover-letter.patch" "${patches[@]}" <<'PY'
-import email, email.policy, os, re, sys, textwrap
-out, sender, placeholder, upstream, package, version, change_id, rev, cover = sys.argv[1:10]
-patches = sys.argv[10:]
+	"$change_id" "$rev" "$PATCHES/0000-cover-letter.patch" "$posting" "$prefix" "${patches[@]}" <<'PY'
+import email, email.policy, json, os, re, sys, textwrap
+out, sender, placeholder, upstream, package, version, change_id, rev, cover, posting, prefix = sys.argv[1:12]
+patches = sys.argv[12:]
 
 def recipients(p):
     with open(os.path.join(out, os.path.basename(p) + '.to')) as f:
@@ -146,6 +163,28 @@ for line in text.split('\n'):
         break
     keep.append(line)
 body = '\n'.join(keep).strip('\n')
+if posting:
+    # The introduction, this posting's section, and the closing paragraphs.
+    paras = body.split('\n\n')
+    sect = [i for i, para in enumerate(paras) if re.match(r'^ [A-Z]\. ', para)]
+    if not sect:
+        sys.exit('send.sh: the cover letter has no sections " A. ...": cannot cut a posting')
+    mine = [i for i in sect if paras[i].startswith(f' {posting}. ')]
+    if not mine:
+        sys.exit(f'send.sh: the cover letter has no section " {posting}. ..."')
+    end = next((i for i in sect if i > mine[0]), None)
+    if end is None:
+        end = next((i for i in range(mine[0] + 1, len(paras)) if not re.match(r'^ ?[0-9]+\. ', paras[i])),
+                   len(paras))
+    head = paras[mine[0]].split('\n', 1)
+    subject = re.sub(r'^(RFC: )?(.*?)\s*\(patch(es)? [0-9-]+\)$', r'\2', head[0][4:])
+    intro = paras[:sect[0]]
+    part = [textwrap.fill('Patch numbers below are those of the whole series; this '
+                          f'posting is {head[0][4:].strip()}.', width=72)] + \
+        ([head[1]] if len(head) > 1 else []) + paras[mine[0] + 1:end]
+    closing = paras[max(sect) + 1:]
+    closing = [para for para in closing if not re.match(r'^ ?[0-9]+\. ', para)]
+    body = '\n\n'.join(intro + part + closing)
 if upstream != '1':
     body += '\n\n' + textwrap.fill(
         f"Base: this version was prepared on Debian's {package} package ({version}), "
@@ -157,36 +196,32 @@ tracking = ('--- b4-submit-tracking ---\n'
             '{\n  "series": {\n'
             f'    "revision": {rev},\n'
             f'    "change-id": "{change_id}",\n'
-            '    "base-branch": null,\n    "prefixes": []\n  }\n}\n')
+            '    "base-branch": null,\n'
+            f'    "prefixes": {json.dumps([prefix] if prefix else [])}\n  }}\n}}\n')
 with open(os.path.join(out, 'cover'), 'w', encoding='utf-8') as f:
     f.write(subject + '\n\n' + body + '\n\n' + '\n'.join(dests) + '\n\n' + tracking)
 PY
-if [ "$upstream" = 0 ]; then
-	# b4's cover template without base-commit: (Debian's commit is in no
-	# upstream tree).
-	cat >"$SEND/in/cover-template" <<-'TEMPLATE'
-	${cover}
-
-	---
-	${shortlog}
-
-	${diffstat}
-	---
-	change-id: ${change_id}
-
-	Best regards,
-	-- 
-	${signature}
-	TEMPLATE
-	sed -i 's/^--\\x20$/-- /' "$SEND/in/cover-template"
-	git -C "$repo" config b4.prep-cover-template "$SEND/in/cover-template"
+# b4's cover template, with the base named by us: on Debian's base none
+# (its commit is in no upstream tree), for a posting the upstream base
+# and not the tip of the postings before it, which prerequisite-patch-id:
+# lines name instead.
+{
+	printf '%s\n' "\${cover}" '' '---' "\${shortlog}" '' "\${diffstat}" '---'
+	[ "$upstream" = 0 ] || echo "base-commit: $base"
+	echo "change-id: \${change_id}"
+	sed 's/^/prerequisite-patch-id: /' "$SEND/in/prerequisites"
+	printf '%s\n' '' 'Best regards,' '-- ' "\${signature}"
+} >"$SEND/in/cover-template"
+git -C "$repo" config b4.prep-cover-template "$SEND/in/cover-template"
+if [ ${#pre[@]} -gt 0 ]; then
+	(cd "$repo" && git am -q "${pre[@]}") || die "the patches before posting $posting do not apply"
 fi
 git -C "$repo" commit -q --allow-empty -F "$SEND/in/cover"
 (cd "$repo" && git am -q "$SEND"/in/[0-9][0-9][0-9][0-9]-*.patch) ||
 	die "git am of the rewritten patches failed in $repo"
 
 # --- the mails ------------------------------------------------------------
-out=$SEND/v$rev
+out=$SEND/v$rev$suffix
 (cd "$repo" && b4 send -o "$out" --no-sign --not-me-too) >"$SEND/b4.log" 2>&1 || {
 	cat "$SEND/b4.log" >&2
 	die "b4 send -o failed (log: $SEND/b4.log)"
