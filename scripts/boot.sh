@@ -145,6 +145,8 @@ MON=$mondir/monitor.sock
 qemu+=(-monitor "unix:$MON,server=on,wait=off")
 log "booting $VARIANT: -cpu $cpu -smp $smp, firmware $firmware, timeout ${limit}s (console: $CONSOLE)"
 start=$(date +%s)
+# Set before the traps: a signal may arrive between a job's start and $!.
+qpid='' tpid=''
 "${qemu[@]}" -append "$append" </dev/null >"$CONSOLE" 2>&1 &
 qpid=$!
 stop_qemu() {
@@ -156,8 +158,9 @@ at_exit stop_qemu
 # same signal, so that the callers stop too and print no table. The wait
 # below is the 'wait' builtin, which a trapped signal interrupts.
 interrupted() {
-	kill "$tpid" "$qpid" 2>/dev/null || true
-	wait "$qpid" 2>/dev/null || true
+	local p
+	for p in "$tpid" "$qpid"; do [ -z "$p" ] || kill "$p" 2>/dev/null || true; done
+	[ -z "$qpid" ] || wait "$qpid" 2>/dev/null || true
 	printf '\nboot.sh: interrupted (SIG%s); QEMU stopped\n' "$1" >>"$CONSOLE"
 	log "interrupted (SIG$1): QEMU stopped; console kept in $CONSOLE"
 	rm -rf "$mondir"
