@@ -49,18 +49,20 @@ die() {
 	exit 1
 }
 
-# Disk space. disk_where DIR: "DEVICE (mounted at MOUNT, N MiB free)" for
-# the filesystem holding DIR (or its nearest existing parent).
+# Disk space. _df DIR: "DEVICE MOUNT FREE_MIB" of the filesystem holding
+# DIR (or its nearest existing parent).
+_df() {
+	local d=$1
+	while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
+	df -Pk "$d" 2>/dev/null | awk 'NR == 2 { print $1, $6, int($4 / 1024) }'
+}
+# disk_where DIR: "DEVICE (mounted at MOUNT, N MiB free)"; disk_free_mib DIR.
 disk_where() {
-	local d=$1
-	while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
-	df -Pk "$d" 2>/dev/null | awk 'NR == 2 { printf "%s (mounted at %s, %d MiB free)", $1, $6, $4 / 1024 }'
+	local dev mnt free
+	read -r dev mnt free < <(_df "$1") || return 0
+	printf '%s (mounted at %s, %s MiB free)' "$dev" "$mnt" "$free"
 }
-disk_free_mib() {
-	local d=$1
-	while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
-	df -Pk "$d" 2>/dev/null | awk 'NR == 2 { print int($4 / 1024) }'
-}
+disk_free_mib() { _df "$1" | cut -d' ' -f3; }
 # need_space DIR MIB WHAT: stop before WHAT when DIR's filesystem has less
 # than MIB MiB free.
 need_space() {
@@ -241,6 +243,16 @@ ktap_end() {
 	echo "1..$KTAP_N"
 	echo "$KTAP_PASS passed, $KTAP_FAIL failed"
 	[ "$KTAP_FAIL" = 0 ]
+}
+
+# base_commit: the base commit, making the base tree only if there is
+# none (a run in progress holds the lock base.sh takes; an existing base is
+# only read).
+base_commit() {
+	if [ ! -s "$BUILD/base-commit" ] || ! git -C "$SERIES_TREE" rev-parse -q --verify "$BASE_BRANCH" >/dev/null; then
+		"$TOP/scripts/base.sh"
+	fi
+	cat "$BUILD/base-commit"
 }
 
 # The series' patch files in order, the cover letter left out.

@@ -28,12 +28,7 @@ if [ -z "$old" ]; then
 	[ -n "$old" ] || die "no posted/vN tag and no earlier commit of patches/: give OLD=rev"
 fi
 git -C "$TOP" rev-parse -q --verify "$old^{commit}" >/dev/null || die "OLD=$old is not a revision of this project"
-# The base tree, made if there is none (a run in progress holds the lock
-# base.sh would take, and an existing base is only read).
-if [ ! -s "$BUILD/base-commit" ] || ! git -C "$SERIES_TREE" rev-parse -q --verify "$BASE_BRANCH" >/dev/null; then
-	"$TOP/scripts/base.sh"
-fi
-base=$(cat "$BUILD/base-commit")
+base=$(base_commit)
 
 R=$BUILD/range-diff
 rm -rf "$R"
@@ -44,13 +39,12 @@ git -C "$TOP" archive "$old" patches | tar -x -C "$R/old"
 am_branch() {
 	local p
 	git -C "$R/repo" checkout -q -f -B "$1" "$base"
-	for p in "$2"/[0-9][0-9][0-9][0-9]-*.patch; do
-		case "${p##*/}" in 0000-*) continue ;; esac
+	while IFS= read -r p; do
 		git -C "$R/repo" -c user.name=range-diff -c user.email=range-diff@localhost am -q --3way "$p" >/dev/null 2>&1 || {
 			git -C "$R/repo" am --abort >/dev/null 2>&1 || true
 			die "${p#"$R"/old/} of $old does not apply to the base $base"
 		}
-	done
+	done < <(PATCHES=$2 series_patches)
 }
 am_branch old "$R/old/patches"
 am_branch new "$PATCHES"

@@ -242,9 +242,10 @@ def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status
     def fail(name, note):
         rows.append(('FAIL', name, note))
 
+    finished = any('# harness: done' in l for l in ktap)
     if not ktap:
         fail('harness:ktap', f'no KTAP output in {ktap_path}')
-    elif not any('# harness: done' in l for l in ktap):
+    elif not finished:
         fail('harness:finished', 'the guest did not reach the end of the test run')
     if boot_status == 124:
         fail('harness:boot', 'guest timed out (QEMU killed); see the console log')
@@ -258,8 +259,7 @@ def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status
             fail('harness:expect-reports' if kind == 'harness' else f'kernel:{kind}', text)
         # The guest writes its end marker to the console too: a console
         # without it is cut short, and reports after the cut are lost.
-        if any('# harness: done' in l for l in ktap) and \
-           not any('# harness: done' in l for l in console):
+        if finished and not any('# harness: done' in l for l in console):
             fail('harness:console', f'{console_path} ({len(console)} lines) ends before '
                  "the guest's '# harness: done': kernel reports after that point would be "
                  'missed')

@@ -346,10 +346,8 @@ send_mails() {
 		git -C "$sr" am -q "$p" || { echo "git am of ${p##*/} failed"; return 1; }
 	done
 	git -C "$sr" checkout -q -f -B from-patches "$base"
-	for p in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
-		case "${p##*/}" in 0000-*) continue ;; esac
-		git -C "$sr" -c user.name=t -c user.email=t@t.invalid am -q "$p"
-	done
+	mapfile -t p < <(series_patches)
+	git -C "$sr" -c user.name=t -c user.email=t@t.invalid am -q "${p[@]}"
 	[ "$(git -C "$sr" rev-parse 'from-mails^{tree}')" = "$(git -C "$sr" rev-parse 'from-patches^{tree}')" ] ||
 		{ echo "the trees differ"; return 1; }
 	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \

@@ -69,12 +69,7 @@ rev=$(meta revision)
 if [ -z "$change_id" ] || ! [[ $rev =~ ^[1-9][0-9]*$ ]]; then
 	die "kernel-config/send needs a change-id and a revision"
 fi
-# The base tree, made if there is none (a run in progress holds the lock
-# base.sh would take, and an existing base is only read).
-if [ ! -s "$BUILD/base-commit" ] || ! git -C "$SERIES_TREE" rev-parse -q --verify "$BASE_BRANCH" >/dev/null; then
-	"$TOP/scripts/base.sh"
-fi
-base=$(cat "$BUILD/base-commit")
+base=$(base_commit)
 if [ -n "${KERNEL_SRC:-}" ]; then
 	upstream=1
 else
@@ -82,7 +77,7 @@ else
 	. "$TOP/kernel-config/base"
 fi
 
-mapfile -t patches < <(find "$PATCHES" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort)
+mapfile -t patches < <(series_patches)
 [ ${#patches[@]} -gt 0 ] || die "no patches in $PATCHES"
 pre=() suffix='' prefix='' posting=${POSTING:-}
 if [ -n "$posting" ]; then
