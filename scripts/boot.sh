@@ -80,6 +80,9 @@ qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 	-device "virtconsole,chardev=ktap"
 	-chardev "file,id=klog,path=$KLOG" -device "virtconsole,chardev=klog")
 [ "$INITRD" = none ] || qemu+=(-initrd "$INITRD")
+# PLUGIN=FILE.so,ARG=V,...: a TCG plugin counting what the guest executes
+# (make bench: tests/plugin/lazytlb-count.c).
+[ -z "${PLUGIN:-}" ] || qemu+=(-plugin "$PLUGIN")
 case "$firmware" in
 none) ;;
 uefi)

@@ -22,7 +22,12 @@ need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
 need "${CROSS_COMPILE}readelf" binutils-aarch64-linux-gnu
 need dpkg-deb dpkg
 [ -x "$OBJ/usr/gen_init_cpio" ] || die "no $OBJ/usr/gen_init_cpio: build the kernel with CONFIG_BLK_DEV_INITRD first"
-[ -x "$VDIR/kselftest/run_kselftest.sh" ] || die "no selftests in $VDIR/kselftest: run 'make kselftest' first"
+# SELFTESTS=none: no selftests, for a guest that runs GUEST_EXTRA's
+# programs instead (make bench); GUEST_EXTRA=DIR is copied into /kselftest.
+noself=0
+[ "${SELFTESTS:-}" != none ] || noself=1
+[ $noself = 1 ] || [ -x "$VDIR/kselftest/run_kselftest.sh" ] || die "no selftests in $VDIR/kselftest: run 'make kselftest' first"
+[ -z "${GUEST_EXTRA:-}" ] || [ -d "$GUEST_EXTRA" ] || die "GUEST_EXTRA=$GUEST_EXTRA: no such directory"
 
 # Guest userspace from Debian's arm64 packages (cached across runs).
 GUEST_PKGS="busybox-static bash coreutils libc6 libtinfo6 libgcc-s1"
@@ -64,13 +69,14 @@ ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$ST/lib/ld-linux-aarch64.so.1"
 
 "${CROSS_COMPILE}gcc" -static -O2 -Wall -Wextra -Werror -o "$ST/init" "$TOP/guest/init.c" ||
 	die "cannot compile guest/init.c"
-cp -a "$VDIR/kselftest/." "$ST/kselftest/"
+[ $noself = 1 ] || cp -a "$VDIR/kselftest/." "$ST/kselftest/"
+[ -z "${GUEST_EXTRA:-}" ] || cp -a "$GUEST_EXTRA/." "$ST/kselftest/"
 [ ! -d "$BDIR/modroot/lib/modules" ] || cp -a "$BDIR/modroot/lib/modules" "$ST/lib/"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ST/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$ST/etc/group"
 
 # run_kselftest.sh arguments, one per line.
-"$TOP/scripts/collections.sh" | while IFS= read -r t; do
+{ [ $noself = 1 ] || "$TOP/scripts/collections.sh"; } | while IFS= read -r t; do
 	case "$t" in
 	*:*) printf -- '-t\n%s\n' "$t" ;;
 	*) printf -- '-c\n%s\n' "$t" ;;
@@ -96,6 +102,10 @@ need_space "$VDIR" 300 "the initramfs"
 (cd "$OBJ" && write_atomic "$VDIR/initramfs.cpio" sh "$KTREE/usr/gen_initramfs.sh" -o {} \
 	-d "2026-01-01 00:00:00 UTC" -u squash -g squash "$ST" "$VDIR/initramfs.extra")
 # What the guest will run, for test.sh to hold against what it expects.
-tests_list() { "$TOP/scripts/collections.sh" >"$1"; }
+tests_list() { if [ $noself = 1 ]; then : >"$1"; else "$TOP/scripts/collections.sh" >"$1"; fi; }
 write_atomic "$VDIR/initramfs-tests" tests_list {}
-log "initramfs: $(du -h "$VDIR/initramfs.cpio" | cut -f1), $(grep -c . "$VDIR/kselftest/kselftest-list.txt") selftests"
+if [ $noself = 1 ]; then
+	log "initramfs: $(du -h "$VDIR/initramfs.cpio" | cut -f1), no selftests, /kselftest from $GUEST_EXTRA"
+else
+	log "initramfs: $(du -h "$VDIR/initramfs.cpio" | cut -f1), $(grep -c . "$VDIR/kselftest/kselftest-list.txt") selftests"
+fi
