@@ -11,7 +11,7 @@ S := scripts
 export LAZYTLB_CMD := make $(strip $(MAKECMDGOALS) $(MAKEOVERRIDES))
 
 .PHONY: help run check deps base base-update apply export prefix config build \
-	kselftest initramfs boot test results shell quick check-all bisect warnings bench soak knownbad send range-diff lint selftest-harness model clean distclean
+	kselftest initramfs boot test results shell quick check-all bisect warnings bench bench-smoke soak knownbad send range-diff lint selftest-harness model clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -80,8 +80,11 @@ bisect: ## build every patch of the series on its own, in every variant (slow)
 warnings: ## no new W=1 / sparse warnings in the files the series touches
 	@$(S)/warnings.sh
 
-bench: ## lazy TLB switch/exit counts, refcount vs shootdown kernels, as ratios (slow)
+bench: ## base, refcount, shootdown, unfiltered kernels counted by a QEMU plugin: table in docs/performance.md (slow)
 	@$(S)/bench.sh
+
+bench-smoke: ## the counting plugin's exact-count test and a few counted round trips (in make check)
+	@$(S)/bench.sh --smoke
 
 soak: ## shootdown-kasan at -smp 8, the lazy_tlb tests in a loop for SOAK_MINUTES (10), then the audit's books (slow)
 	@$(S)/soak.sh

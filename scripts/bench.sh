@@ -1,86 +1,236 @@
 #!/usr/bin/env bash
-# bench.sh - count what lazy TLB switches cost, with and without the shootdown.
+# bench.sh - what the series costs and saves, counted by the emulator.
 #
-# Usage: [SMP=4] [BENCH_VARIANTS="bench-refcount bench-shootdown"] scripts/bench.sh
+# Usage: [SMP=8] [SCALE=1] [ROUNDS=3] [SCAN_SMP="4 8 16 32"]
+#        [KERNELS="base refcount shootdown unfiltered"] scripts/bench.sh [--smoke]
 #
-# Builds and boots each variant of kernel-config/bench-variants (both have
-# the lazy reference audit for its counters, neither has the checks that
-# send IPIs of their own) and runs tools/testing/selftests/lazy_tlb/
-# lazy_tlb_bench in the guest instead of the selftests. It reports, per
-# variant: user <-> kernel thread switches, switches per second, the
-# atomic operations on mm_count the lazy TLB helpers did per switch, and,
-# for processes that ran on every CPU and exited, the function call IPIs
-# of /proc/interrupts and the shootdown IPIs the ASID filter sent and left
-# out. The last lines compare the first variant with each other one as
-# ratios. Consoles are kept in build/VARIANT/bench-console.log; the
-# summary goes to build/logs/bench.txt.
+# Boots each kernel under QEMU with the TCG plugin tests/plugin/
+# lazytlb-count.c, which counts per phase of the guest's workload the
+# instructions (user and kernel), the kernel's atomic read-modify-write
+# instructions and those on the cache line of the benchmark process's
+# mm_count: the emulator counts, nothing in the kernel under test does.
+# The kernels, debug options off in all:
+#   base        the bare base (lazytlb/base; 'default' at UPTO=0): REFCOUNT
+#   refcount    the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=n ('default')
+#   shootdown   the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=y
+#               ('shootdown-nodebug')
+#   unfiltered  shootdown with the filter saying yes for every CPU
+#               (tests/bench/unfiltered.diff, variant bench-unfiltered)
+# The workloads (selftests/bench/lazytlb-bench.c, with the out-of-tree
+# module lazytlb_kbench.c built against each kernel): user -> kthread ->
+# user round trips on one CPU, pipe ping-pong between processes and
+# threads (1, 2, 4, 8 pairs), a fork/exec/exit storm and processes that
+# run on every CPU before they exit, at -smp SMP; the exit workloads
+# again on 'bench-scan' (shootdown, NR_CPUS=64) at each -smp of SCAN_SMP
+# for the instructions of the shootdown filter per __mmdrop(); ROUNDS
+# interleaved boots (base, refcount, shootdown, base, ...) without the
+# plugin for round trips per second; and the text of vmlinux and of the
+# objects the series touches, base against refcount. SCALE multiplies
+# the workloads' lengths.
+#
+# The table goes to build/logs/bench.txt and docs/performance.md
+# (scripts/bench-report.py). With --smoke (make check): the plugin's own
+# exact-count test and a few round trips on the refcount kernel, as KTAP
+# rows with a closing line 'N passed, N failed'.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-help_or_none "${1:-}"
+smoke=0
+flag_arg --smoke "${1:-}" && smoke=1
 
 S=$TOP/scripts
-read -r -a variants <<<"${BENCH_VARIANTS:-bench-refcount bench-shootdown}"
-[ ${#variants[@]} -ge 1 ] || die "BENCH_VARIANTS is empty"
+B=$BUILD/bench
+SMP=${SMP:-8}
+SCALE=${SCALE:-1}
+ROUNDS=${ROUNDS:-3}
+SCAN_SMP=${SCAN_SMP:-4 8 16 32}
+if [ $smoke = 1 ]; then
+	KERNELS=refcount SMP=${SMP_SMOKE:-4}
+else
+	KERNELS=${KERNELS:-base refcount shootdown unfiltered}
+fi
+read -r -a kernels <<<"$KERNELS"
+for k in "${kernels[@]}"; do
+	case "$k" in base | refcount | shootdown | unfiltered) ;;
+	*) die "KERNELS: unknown kernel '$k' (base refcount shootdown unfiltered)" ;;
+	esac
+done
+case "$SCALE$ROUNDS" in *[!0-9]*) die "SCALE and ROUNDS are numbers" ;; esac
+need gcc gcc
+need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
+need python3 python3
 "$S/deps.sh"
 "$S/base.sh"
 "$S/apply.sh"
-out=$BUILD/logs/bench.txt
-mkdir -p "$BUILD/logs"
-: >"$out"
+mkdir -p "$B" "$BUILD/logs"
 
-# field LINE KEY: the value of KEY=value in LINE, or "-".
-field() {
-	local v
-	v=$(printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1)
-	printf '%s\n' "${v:--}"
+# kernel_env K: the environment that names kernel K's tree and build.
+kernel_env() {
+	case "$1" in
+	base) echo "VARIANT=default UPTO=0" ;;
+	refcount) echo "VARIANT=default" ;;
+	shootdown) echo "VARIANT=shootdown-nodebug" ;;
+	unfiltered) echo "VARIANT=bench-unfiltered KTREE=$B/unfiltered-tree" ;;
+	scan) echo "VARIANT=bench-scan" ;;
+	esac
+}
+# kernel_obj K: its build directory (lib.sh's OBJ for that environment).
+kernel_obj() {
+	case "$1" in
+	base) echo "$BUILD/default-upto0/obj" ;;
+	refcount) echo "$BUILD/default/obj" ;;
+	shootdown) echo "$BUILD/shootdown-nodebug/obj" ;;
+	unfiltered) echo "$BUILD/bench-unfiltered/obj" ;;
+	scan) echo "$BUILD/bench-scan/obj" ;;
+	esac
 }
 
-declare -A res
-for v in "${variants[@]}"; do
-	log "== bench $v"
-	export VARIANT=$v
-	VDIR=$BUILD/$v
-	"$S/config.sh"
-	"$S/build.sh"
-	SELFTESTS=lazy_tlb "$S/kselftest.sh"
-	SELFTESTS=lazy_tlb "$S/initramfs.sh"
-	console=$VDIR/bench-console.log
-	CONSOLE=$console KTAP=$VDIR/bench-ktap.log GUEST_TIMEOUT=${GUEST_TIMEOUT:-900} \
-		APPEND="harness_run=lazy_tlb/lazy_tlb_bench" "$S/boot.sh" ||
-		die "bench guest $v failed (console: $console)"
-	if ! grep -q '^bench: switch cpu=' "$console" || ! grep -q '^bench: exit procs=' "$console"; then
-		die "no bench results in $console"
+# The unfiltered tree: the series' head plus tests/bench/unfiltered.diff,
+# left alone when it already is that (no rebuild of context.c).
+unfiltered_tree() {
+	local t=$B/unfiltered-tree head
+	head=$(git -C "$KTREE" rev-parse "$SERIES_BRANCH")
+	if [ ! -e "$t/.git" ]; then
+		git -C "$KTREE" worktree add --quiet --detach "$t" "$head"
 	fi
-	res[$v.mode]=$(field "$(grep -m1 '^bench: kernel' "$console")" mode)
-	sw=$(grep -m1 '^bench: switch ' "$console")
-	ex=$(grep -m1 '^bench: exit ' "$console")
-	for k in switches switches_per_sec atomics_per_switch; do
-		res[$v.$k]=$(field "$sw" "$k")
-	done
-	for k in procs fn_call_ipis ipis_per_exit shoot_ipis shoot_skipped failed; do
-		res[$v.$k]=$(field "$ex" "$k")
-	done
-	printf '%s: %s\n%s: %s\n' "$v" "$sw" "$v" "$ex" >>"$out"
-done
+	if [ "$(git -C "$t" rev-parse HEAD)" = "$head" ] &&
+		git -C "$t" apply --reverse --check "$TOP/tests/bench/unfiltered.diff" 2>/dev/null &&
+		[ "$(git -C "$t" status --porcelain --untracked-files=no | wc -l)" = 1 ]; then
+		return 0
+	fi
+	git -C "$t" checkout --quiet --force --detach "$head"
+	git -C "$t" apply "$TOP/tests/bench/unfiltered.diff" ||
+		die "tests/bench/unfiltered.diff does not apply to the series' head ($t)"
+}
 
+# build_kernel K: configure and build kernel K (incremental).
+build_kernel() {
+	local k=$1
+	log "== kernel $k: $(kernel_env "$k")"
+	[ "$k" != unfiltered ] || unfiltered_tree
+	# shellcheck disable=SC2046 # the environment, split on purpose
+	if [ "$k" = base ]; then env $(kernel_env "$k") "$S/prefix.sh"; fi
+	# shellcheck disable=SC2046
+	env $(kernel_env "$k") "$S/config.sh"
+	# shellcheck disable=SC2046
+	env $(kernel_env "$k") "$S/build.sh"
+}
+
+# The plugin and the guest program, built once.
+PLUGIN_SO=$B/lazytlb-count.so
+log "building the plugin $PLUGIN_SO and the guest program"
+gcc -std=gnu11 -shared -fPIC -O2 -Wall -Wextra -Werror -fvisibility=hidden \
+	-o "$PLUGIN_SO" "$TOP/tests/plugin/lazytlb-count.c" ||
+	die "cannot build tests/plugin/lazytlb-count.c"
+"${CROSS_COMPILE}gcc" -static -O2 -Wall -Wextra -Werror -march=armv8.1-a -pthread \
+	-o "$B/lazytlb-bench" "$TOP/selftests/bench/lazytlb-bench.c" ||
+	die "cannot build selftests/bench/lazytlb-bench.c"
+
+# guest K: the module built against K, the initramfs in $B/K.
+guest() {
+	local k=$1 obj g
+	obj=$(kernel_obj "$k")
+	g=$B/$k/guest/bench
+	rm -rf "$B/$k/mod" "$B/$k/guest"
+	mkdir -p "$B/$k/mod" "$g"
+	cp "$TOP/selftests/bench/lazytlb_kbench.c" "$TOP/selftests/bench/Kbuild" "$B/$k/mod/"
+	make -s -C "$obj" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" M="$B/$k/mod" modules \
+		>"$B/$k/mod/build.log" 2>&1 || die "lazytlb_kbench.ko does not build against $k (log: $B/$k/mod/build.log)"
+	cp "$B/$k/mod/lazytlb_kbench.ko" "$B/lazytlb-bench" "$g/"
+	# shellcheck disable=SC2046
+	env $(kernel_env "$k") VDIR="$B/$k" BDIR="$(dirname "$obj")" SELFTESTS=none \
+		GUEST_EXTRA="$B/$k/guest" "$S/initramfs.sh"
+}
+
+# symaddr MAP NAME: the address of NAME in System.map MAP, and the next
+# symbol's (the end of NAME): "START:END", or nothing.
+symrange() {
+	sort "$1" | awk -v n="$2" '$3 == n { a = $1; next } a != "" && $1 != a { print a ":" $1; exit }'
+}
+
+# boot K TAG SMP ARGS [plugin]: boot kernel K's bench guest once.
+boot() {
+	local k=$1 tag=$2 smp=$3 args=$4 plug=${5:-} obj map scanargs='' r
+	obj=$(kernel_obj "$k")
+	map=$obj/System.map
+	local plugin=''
+	if [ -n "$plug" ]; then
+		for f in lazy_tlb_cpu_may_hold arch_lazy_tlb_cpu_may_hold; do
+			r=$(symrange "$map" "$f")
+			[ -z "$r" ] || scanargs+=",scan=$r"
+		done
+		r=$(symrange "$map" __mmdrop)
+		[ -z "$r" ] || scanargs+=",entry=${r%%:*}"
+		plugin="$PLUGIN_SO,out=$B/$k/plugin-$tag.txt$scanargs"
+		rm -f "$B/$k/plugin-$tag.txt"
+	fi
+	log "boot $k ($tag): -smp $smp, guest args '$args'${plug:+, counted by the plugin}"
+	# shellcheck disable=SC2046
+	env $(kernel_env "$k") GUEST=bench VDIR="$B/$k" BDIR="$(dirname "$obj")" SMP="$smp" \
+		CONSOLE="$B/$k/console-$tag.log" KTAP="$B/$k/ktap-$tag.log" KLOG="$B/$k/klog-$tag.log" \
+		PLUGIN="$plugin" GUEST_TIMEOUT="${GUEST_TIMEOUT:-1800}" \
+		APPEND="harness_run=bench/lazytlb-bench harness_args=$args" "$S/boot.sh" ||
+		die "bench guest $k ($tag) failed (console: $B/$k/console-$tag.log)"
+	grep -q '^bench: done' "$B/$k/console-$tag.log" ||
+		die "bench guest $k ($tag) did not finish (console: $B/$k/console-$tag.log)"
+	printf '%s %s %s %s %s\n' "$k" "$tag" "$smp" "$B/$k/console-$tag.log" \
+		"${plug:+$B/$k/plugin-$tag.txt}" >>"$B/runs.txt"
+}
+
+: >"$B/runs.txt"
+if [ $smoke = 1 ]; then
+	build_kernel refcount
+	guest refcount
+	boot refcount smoke "$SMP" "smoke,1" plugin
+	exec python3 "$S/bench-report.py" --smoke "$B/runs.txt"
+fi
+
+for k in "${kernels[@]}"; do build_kernel "$k"; done
+[ -z "$SCAN_SMP" ] || build_kernel scan
+for k in "${kernels[@]}"; do
+	guest "$k"
+	boot "$k" counts "$SMP" "counts,$SCALE" plugin
+done
+if [ -n "$SCAN_SMP" ]; then
+	guest scan
+	for n in $SCAN_SMP; do boot scan "scan$n" "$n" "scan,$SCALE" plugin; done
+fi
+# Wall-clock round trips, interleaved: base refcount shootdown, again.
+for r in $(seq 1 "$ROUNDS"); do
+	for k in "${kernels[@]}"; do
+		[ "$k" != unfiltered ] || continue
+		boot "$k" "time$r" "$SMP" "time,3"
+	done
+done
+# Text: base against refcount, the options off.
+text=$B/text.txt
+: >"$text"
+if [[ " $KERNELS " == *" base "* && " $KERNELS " == *" refcount "* ]]; then
+	log "comparing the text of base and refcount"
+	bo=$(kernel_obj base) ro=$(kernel_obj refcount)
+	for k in base refcount; do
+		printf 'size %s %s\n' "$k" "$("${CROSS_COMPILE}size" "$(kernel_obj "$k")/vmlinux" | tail -n 1)" >>"$text"
+	done
+	base=$(cat "$BUILD/base-commit")
+	git -C "$KTREE" diff --name-only "$base" "$SERIES_BRANCH" -- '*.c' | grep -v '^tools/' |
+		while IFS= read -r c; do
+			o=${c%.c}.o
+			if [ ! -f "$ro/$o" ]; then
+				printf 'object %s not-built\n' "$o"
+			elif [ ! -f "$bo/$o" ]; then
+				printf 'object %s new\n' "$o"
+			elif cmp -s <("${CROSS_COMPILE}objdump" -d "$bo/$o" | tail -n +3) \
+				<("${CROSS_COMPILE}objdump" -d "$ro/$o" | tail -n +3); then
+				printf 'object %s same\n' "$o"
+			else
+				printf 'object %s differs %s\n' "$o" "$(diff <("${CROSS_COMPILE}objdump" -d --no-show-raw-insn "$bo/$o" | tail -n +3 | sed 's/^ *[0-9a-f]*:\t//') \
+					<("${CROSS_COMPILE}objdump" -d --no-show-raw-insn "$ro/$o" | tail -n +3 | sed 's/^ *[0-9a-f]*:\t//') | grep -c '^[<>]')"
+			fi
+		done >>"$text"
+fi
 {
-	printf '\n%-16s %-9s %9s %9s %9s %9s %9s %9s %9s\n' variant mode switches 'sw/s' 'atom/sw' \
-		exits 'IPI/exit' shoot_ipi skipped
-	for v in "${variants[@]}"; do
-		printf '%-16s %-9s %9s %9s %9s %9s %9s %9s %9s\n' "$v" "${res[$v.mode]}" \
-			"${res[$v.switches]}" "${res[$v.switches_per_sec]}" "${res[$v.atomics_per_switch]}" \
-			"${res[$v.procs]}" "${res[$v.ipis_per_exit]}" "${res[$v.shoot_ipis]}" \
-			"${res[$v.shoot_skipped]}"
-	done
-	b=${variants[0]}
-	for v in "${variants[@]:1}"; do
-		awk -v b="$b" -v v="$v" -v s1="${res[$b.switches_per_sec]}" -v s2="${res[$v.switches_per_sec]}" \
-			-v a1="${res[$b.atomics_per_switch]}" -v a2="${res[$v.atomics_per_switch]}" \
-			-v i1="${res[$b.ipis_per_exit]}" -v i2="${res[$v.ipis_per_exit]}" '
-			function ratio(x, y) { return (x + 0 > 0) ? sprintf("%.2f", y / x) : "n/a" }
-			BEGIN {
-				printf "%s / %s: switches per second x%s, mm_count atomics per switch %s -> %s, function call IPIs per exit x%s\n",
-					v, b, ratio(s1, s2), a1, a2, ratio(i1, i2)
-			}'
-	done
-} | tee -a "$out"
+	printf 'host %s, %s cores\n' "$(uname -m)" "$(nproc)"
+	printf 'qemu %s\n' "$(qemu-system-aarch64 --version | head -n 1)"
+	printf 'cpu %s machine %s\n' "$(GUEST=bench guest_setting cpu max)" "$(GUEST=bench guest_setting machine virt)"
+} >"$B/host.txt"
+python3 "$S/bench-report.py" "$B/runs.txt" --text "$text" --host "$B/host.txt" \
+	--out "$BUILD/logs/bench.txt" --doc "$TOP/docs/performance.md"

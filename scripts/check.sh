@@ -9,7 +9,9 @@
 # 3. scripts/run.sh, the main job (apply, build, boot, selftests), once
 #    for every variant in kernel-config/variants (a variant 'NAME =OTHER'
 #    boots OTHER's kernel under its own QEMU settings, kernel-config/qemu);
-# 4. with --all ('make check-all'), first the variants of
+# 4. scripts/bench.sh --smoke: the counting plugin's exact-count test and
+#    a few counted round trips on the default kernel;
+# 5. with --all ('make check-all'), first the variants of
 #    kernel-config/check-all-variants (3.), then scripts/knownbad.sh: the
 #    kernels broken on purpose, and the series with its race windows
 #    widened.
@@ -57,6 +59,8 @@ mapfile -t variants < <(variant_names variants)
 for v in "${variants[@]}"; do
 	part "guest-$v" env VARIANT="$v" "$S/run.sh"
 done
+# The bench's counting plugin on the default kernel, so it cannot rot.
+part bench-smoke "$S/bench.sh" --smoke
 [ $all = 0 ] || part knownbad "$S/knownbad.sh"
 for k in "${kept[@]}"; do log "failed run kept: $k"; done
 echo "$P passed, $F failed, $K skipped"

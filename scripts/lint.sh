@@ -28,6 +28,12 @@ ok_if "guest/init.c builds with -Wall -Wextra -Werror" \
 	gcc -fsyntax-only -Wall -Wextra -Werror guest/init.c
 ok_if "scripts/results.py compiles" \
 	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' scripts/results.py
+ok_if "scripts/bench-report.py compiles" \
+	python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' scripts/bench-report.py
+ok_if "the counting plugin builds with -Wall -Wextra -Werror" \
+	gcc -std=gnu11 -fsyntax-only -Wall -Wextra -Werror tests/plugin/lazytlb-count.c
+ok_if "the bench's guest program builds with -Wall -Wextra -Werror" \
+	"${CROSS_COMPILE}gcc" -fsyntax-only -Wall -Wextra -Werror -march=armv8.1-a selftests/bench/lazytlb-bench.c
 
 # maintained PATCH: every file PATCH adds is listed in MAINTAINERS, by its
 # path or by a directory above it (an F: line ending in '/').

@@ -380,6 +380,7 @@ int main(int argc, char **argv)
 		static const int npairs[] = { 1, 2, 4, 8 };
 		char name[32];
 
+		plugin_test(1);
 		kbench_load();
 		round_trips(10, 0, 2000 * scale);
 		for (int k = 0; k < 4; k++) {
