@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh - what the series costs and saves, counted by the emulator.
 #
-# Usage: [SMP=8] [SCALE=1] [ROUNDS=3] [SCAN_SMP="4 8 16 32"]
+# Usage: [SMP=8] [SCALE=1] [ROUNDS=5] [SCAN_SMP="4 8 16 32"]
 #        [KERNELS="base refcount shootdown unfiltered"] scripts/bench.sh [--smoke]
 #
 # Boots each kernel under QEMU with the TCG plugin tests/plugin/
@@ -41,7 +41,7 @@ S=$TOP/scripts
 B=$BUILD/bench
 SMP=${SMP:-8}
 SCALE=${SCALE:-1}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 SCAN_SMP=${SCAN_SMP:-4 8 16 32}
 if [ $smoke = 1 ]; then
 	KERNELS=refcount SMP=${SMP_SMOKE:-4}

@@ -315,6 +315,39 @@ soak_books() {
 }
 ok_if "soak: the audit's books must balance after the passes" soak_books
 
+# make bench --smoke's verdicts (scripts/bench-report.py): the plugin's
+# exact counts and REFCOUNT's two mm_count atomics per round trip, from a
+# guest console and a plugin output file as the real ones are written.
+bench_smoke_report() {
+	local f=$T/bench out rc=0
+	mkdir -p "$f"
+	printf '%s\n' 'bench: plugin-test phase=1 expect user_insns=3556 user_atomics=1150 line_atomics=1050' \
+		'bench: phase=10 name=round_trip ops=200 ipis=1 resched=0 cpus=4 bound=0' 'bench: done' >"$f/console.log"
+	bench_plugin() {
+		printf 'phase=1 vcpu=all user_insns=%s kernel_insns=23 user_atomics=1150 kernel_atomics=0 line_atomics=1050 scan_insns=0 entries=0 markers=1\n' "$1"
+		printf 'phase=10 vcpu=all user_insns=7019 kernel_insns=1413312 user_atomics=0 kernel_atomics=5243 line_atomics=%s scan_insns=0 entries=0 markers=1\n' "$2"
+	}
+	bench_plugin 3556 400 >"$f/good.txt"
+	bench_plugin 3557 400 >"$f/insns.txt"
+	bench_plugin 3556 0 >"$f/line.txt"
+	for c in good insns line; do
+		printf 'refcount smoke 4 %s %s\n' "$f/console.log" "$f/$c.txt" >"$f/runs-$c.txt"
+	done
+	out=$(python3 "$TOP/scripts/bench-report.py" --smoke "$f/runs-good.txt") || { echo "$out"; return 1; }
+	printf '%s\n' "$out" | grep -qx '3 passed, 0 failed' || { echo "$out"; return 1; }
+	out=$(python3 "$TOP/scripts/bench-report.py" --smoke "$f/runs-insns.txt") && { echo "$out"; return 1; }
+	printf '%s\n' "$out" | grep -q '^FAIL bench:plugin/phase_1_exact  user_insns 3557, expected 3556' || { echo "$out"; return 1; }
+	out=$(python3 "$TOP/scripts/bench-report.py" --smoke "$f/runs-line.txt") || rc=$?
+	if [ $rc != 1 ] || ! printf '%s\n' "$out" | grep -q '^FAIL bench:round_trip/mm_count_line_atomics  0.000 per round trip'; then
+		echo "$out"
+		return 1
+	fi
+	rm -f "$f/good.txt"
+	out=$(python3 "$TOP/scripts/bench-report.py" --smoke "$f/runs-good.txt" 2>&1) && { echo "$out"; return 1; }
+	printf '%s\n' "$out" | grep -q 'no plugin output .*good.txt' || { echo "$out"; return 1; }
+}
+ok_if "bench --smoke: the plugin's exact counts and REFCOUNT's mm_count atomics are checked" bench_smoke_report
+
 # make send: refuses senders it must not sign off as; with a test identity,
 # the mails b4 writes are checked by tests/send/check-mails.py, and git am
 # of them onto the base gives the series of patches/ (same patch-ids).

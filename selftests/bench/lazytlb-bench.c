@@ -214,11 +214,34 @@ static void round_trips(int id, int cpu, long n)
 	end(&ph, n, 0);
 }
 
-/* A context_switch1-style pipe ping-pong: @pairs pairs, pair k on CPU k. */
+/*
+ * A context_switch1-style pipe ping-pong: @pairs pairs, pair k on CPU k.
+ * The tasks start together when the parent closes 'go' and report on
+ * 'done' when they are through: the phase counts the ping-pong, not the
+ * forks and exits around it.
+ */
 struct pair {
 	int a[2], b[2], cpu;
 	long n;
 };
+
+static int go[2], done[2];
+
+static void wait_go(void)
+{
+	char c;
+
+	if (read(go[0], &c, 1) < 0)
+		die("read go: %s", strerror(errno));
+}
+
+static void report_done(void)
+{
+	char c = 0;
+
+	if (write(done[1], &c, 1) != 1)
+		die("write done: %s", strerror(errno));
+}
 
 static void *pong(void *arg)
 {
@@ -226,10 +249,12 @@ static void *pong(void *arg)
 	char c;
 
 	pin(p->cpu);
+	wait_go();
 	for (long i = 0; i < p->n; i++) {
 		if (read(p->a[0], &c, 1) != 1 || write(p->b[1], &c, 1) != 1)
 			die("pong: %s", strerror(errno));
 	}
+	report_done();
 	return NULL;
 }
 
@@ -239,10 +264,12 @@ static void *ping(void *arg)
 	char c = 0;
 
 	pin(p->cpu);
+	wait_go();
 	for (long i = 0; i < p->n; i++) {
 		if (write(p->a[1], &c, 1) != 1 || read(p->b[0], &c, 1) != 1)
 			die("ping: %s", strerror(errno));
 	}
+	report_done();
 	return NULL;
 }
 
@@ -251,11 +278,11 @@ static void pingpong(int id, const char *name, int threads, int pairs, long n)
 	struct pair p[64];
 	pthread_t t[128];
 	pid_t pid[128];
-	int go[2], nt = 0, np = 0;
+	int nt = 0, np = 0;
 	struct phase ph;
 	char c;
 
-	if (pipe(go))
+	if (pipe(go) || pipe(done))
 		die("pipe: %s", strerror(errno));
 	for (int k = 0; k < pairs; k++) {
 		if (pipe(p[k].a) || pipe(p[k].b))
@@ -263,7 +290,6 @@ static void pingpong(int id, const char *name, int threads, int pairs, long n)
 		p[k].cpu = k % ncpus;
 		p[k].n = n;
 	}
-	begin(&ph, id, name);
 	for (int k = 0; k < pairs; k++) {
 		void *(*fn[2])(void *) = { ping, pong };
 
@@ -277,15 +303,19 @@ static void pingpong(int id, const char *name, int threads, int pairs, long n)
 			if (pid[np] < 0)
 				die("fork: %s", strerror(errno));
 			if (!pid[np]) {
-				if (read(go[0], &c, 1) < 0)
-					_exit(1);
+				close(go[1]);
 				fn[j](&p[k]);
 				_exit(0);
 			}
 			np++;
 		}
 	}
-	close(go[1]);	/* the processes start together */
+	begin(&ph, id, name);
+	close(go[1]);	/* go: every task's read of 'go' sees the end */
+	for (int k = 0; k < 2 * pairs; k++)
+		if (read(done[0], &c, 1) != 1)
+			die("%s: a task did not finish", name);
+	end(&ph, (long)pairs * n, 0);
 	for (int k = 0; k < nt; k++)
 		pthread_join(t[k], NULL);
 	for (int k = 0; k < np; k++) {
@@ -294,8 +324,9 @@ static void pingpong(int id, const char *name, int threads, int pairs, long n)
 		if (waitpid(pid[k], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 			die("%s: a child failed", name);
 	}
-	end(&ph, (long)pairs * n, 0);
 	close(go[0]);
+	close(done[0]);
+	close(done[1]);
 	for (int k = 0; k < pairs; k++) {
 		close(p[k].a[0]);
 		close(p[k].a[1]);
