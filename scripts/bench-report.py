@@ -36,7 +36,7 @@ def num(v):
 
 def read_run(console, plugin):
     """Phases {id: {name, ops, ipis, ..., counts}} and the plugin tests."""
-    phases, tests, times = {}, [], []
+    phases, tests, times, batches = {}, [], [], []
     with open(console, errors="replace") as f:
         for line in f:
             if line.startswith("bench: phase="):
@@ -46,6 +46,9 @@ def read_run(console, plugin):
                 d = kv(line.split(" expect ")[0])
                 e = kv(line.split(" expect ")[1])
                 tests.append((int(d["phase"]), {k: int(v) for k, v in e.items()}))
+            elif line.startswith("bench: batches "):
+                d = kv(line)
+                batches.append((d["name"], int(d["first"]), int(d["count"]), int(d["per"])))
             elif line.startswith("bench: time "):
                 times.append(float(kv(line)["per_sec"]))
     counts = {}
@@ -59,6 +62,17 @@ def read_run(console, plugin):
                     counts[int(d["phase"])] = {k: int(v) for k, v in d.items() if k not in ("phase", "vcpu")}
     for i, p in phases.items():
         p["counts"] = counts.get(i)
+    # Batches: the median batch's counts per operation.
+    for name, first, count, per in batches:
+        got = [counts[i] for i in range(first, first + count) if i in counts]
+        p = next((q for q in phases.values() if q["name"] == name), None)
+        if not got or not p:
+            continue
+        ins = sorted((c["user_insns"] + c["kernel_insns"]) / per for c in got)
+        kat = sorted(c["kernel_atomics"] / per for c in got)
+        p["batch"] = dict(n=len(got), per=per, insns=statistics.median(ins), insns_min=ins[0],
+                          insns_q1=ins[len(ins) // 4], insns_q3=ins[(3 * len(ins)) // 4],
+                          kernel_atomics=statistics.median(kat))
     return phases, tests, counts, times
 
 
@@ -115,6 +129,9 @@ def smoke(runs):
 
 
 def per_op(p, key):
+    b = p.get("batch")
+    if b and key in ("insns", "kernel_atomics"):
+        return b[key]
     c = p.get("counts")
     if not c or not p["ops"]:
         return None
@@ -179,6 +196,13 @@ def report(runs, text_path, host_path):
                          str(p["bound"]) if exits else "-"))
     out.append("Counted by the QEMU plugin, -smp %d (per operation; ratios to base):" % smp)
     out += table(hdr, rows)
+    for k in kernels:
+        p = phase(by, k, "round_trip")
+        b = p and p.get("batch")
+        if b:
+            out.append("  round_trip %-10s insns/op and kernel atomics/op: median of %d batches of %d "
+                       "(insns quartiles %.1f .. %.1f, min %.1f); the other columns: all %d round trips"
+                       % (k, b["n"], b["per"], b["insns_q1"], b["insns_q3"], b["insns_min"], p["ops"]))
 
     # The per-free scan.
     scans = sorted((r for r in runs if r["tag"].startswith("scan")), key=lambda r: r["smp"])

@@ -215,6 +215,22 @@ static void round_trips(int id, int cpu, long n)
 }
 
 /*
+ * The same in batches of @per, each its own phase from @first on: a
+ * batch that a timer tick or another CPU's work lands in counts more,
+ * and the median batch is the round trip's own cost.
+ */
+static void round_trip_batches(int first, int batches, int per)
+{
+	for (int b = 0; b < batches; b++) {
+		mark(first + b, 0);
+		for (int i = 0; i < per; i++)
+			kbench('r');
+		mark(first + b, 1);
+	}
+	printf("bench: batches name=round_trip first=%d count=%d per=%d\n", first, batches, per);
+}
+
+/*
  * A context_switch1-style pipe ping-pong: @pairs pairs, pair k on CPU k.
  * The tasks start together when the parent closes 'go' and report on
  * 'done' when they are through: the phase counts the ping-pong, not the
@@ -414,6 +430,7 @@ int main(int argc, char **argv)
 		plugin_test(1);
 		kbench_load();
 		round_trips(10, 0, 2000 * scale);
+		round_trip_batches(100, 200, 10);
 		for (int k = 0; k < 4; k++) {
 			if (npairs[k] > ncpus)
 				break;
