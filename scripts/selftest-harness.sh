@@ -348,6 +348,47 @@ bench_smoke_report() {
 }
 ok_if "bench --smoke: the plugin's exact counts and REFCOUNT's mm_count atomics are checked" bench_smoke_report
 
+# make bench's targets (scripts/bench-report.py) on four kernels' made-up
+# counts: met as given; NOT MET when the filtered shootdown sends more IPIs
+# per freed mm than the CPUs the mm ran on, or saves no instructions.
+bench_targets() {
+	local f=$T/bench-targets k out
+	mkdir -p "$f"
+	# fake K RT_INSNS RT_LINE EXIT_IPIS: a console and plugin file for K.
+	fake() {
+		printf '%s\n' "bench: phase=10 name=round_trip ops=100 ipis=0 resched=0 cpus=8 bound=0" \
+			"bench: phase=40 name=fork_exec_exit ops=50 ipis=$4 resched=0 cpus=8 bound=7" 'bench: done' >"$f/$1.log"
+		printf '%s\n' "phase=10 vcpu=all user_insns=0 kernel_insns=$2 user_atomics=0 kernel_atomics=100 line_atomics=$3 scan_insns=0 entries=0 markers=1" \
+			"phase=40 vcpu=all user_insns=0 kernel_insns=9 user_atomics=0 kernel_atomics=1 line_atomics=0 scan_insns=0 entries=100 markers=1" >"$f/$1.txt"
+		printf '%s counts 8 %s %s\n' "$1" "$f/$1.log" "$f/$1.txt" >>"$f/runs.txt"
+	}
+	: >"$f/runs.txt"
+	fake base 700000 200 0
+	fake refcount 700000 200 0
+	fake shootdown 690000 0 20
+	fake unfiltered 690000 0 700
+	out=$(python3 "$TOP/scripts/bench-report.py" "$f/runs.txt") || { echo "$out"; return 1; }
+	for k in 'met +mm_count line atomics per lazy round trip: shootdown 0.000' \
+		'met +instructions per round trip: shootdown 6900.0 below refcount 7000.0' \
+		'met +instructions per round trip: refcount 7000.0 equal to base' \
+		'met +fork_exec_exit: shootdown 0.200 function call IPIs per mm freed, at most the 7' \
+		'met +fork_exec_exit: unfiltered 7.000 IPIs per mm freed, x35.0 the filtered 0.200'; do
+		printf '%s\n' "$out" | grep -Eq "^  $k" || { echo "no '$k' in:"; echo "$out"; return 1; }
+	done
+	: >"$f/runs.txt"
+	fake base 700000 200 0
+	fake refcount 700000 200 0
+	fake shootdown 710000 0 800
+	fake unfiltered 690000 0 800
+	out=$(python3 "$TOP/scripts/bench-report.py" "$f/runs.txt") || { echo "$out"; return 1; }
+	for k in 'NOT MET +instructions per round trip: shootdown 7100.0 below refcount' \
+		'NOT MET +fork_exec_exit: shootdown 8.000 function call IPIs per mm freed, at most the 7' \
+		'NOT MET +fork_exec_exit: unfiltered 8.000 IPIs per mm freed, x1.0 the filtered'; do
+		printf '%s\n' "$out" | grep -Eq "^  $k" || { echo "no '$k' in:"; echo "$out"; return 1; }
+	done
+}
+ok_if "bench: its targets are met or not met as the counts say" bench_targets
+
 # make send: refuses senders it must not sign off as; with a test identity,
 # the mails b4 writes are checked by tests/send/check-mails.py, and git am
 # of them onto the base gives the series of patches/ (same patch-ids).
