@@ -18,10 +18,12 @@
  *   STEORB wzr, [xN]  end phase (xN & 0xfff): print the counts since then
  *   STSETB wzr, [xN]  watch the cache line of xN (e.g. an mm's mm_count)
  * xN must be writable. The plugin learns xN from the access's address.
- * Atomics, not plain loads: QEMU 7.2 (Debian 1:7.2+dfsg-7+deb12u18) calls
- * memory callbacks for the atomics its helpers do, but not for inline
- * loads and stores; atomics go through helpers when the vCPUs run in
- * parallel (MTTCG, more than one vCPU), so the guest needs -smp 2 or more.
+ * Atomics, not plain loads: under Debian's QEMU 7.2 (1:7.2+dfsg-7+deb12u18)
+ * the plugin got memory callbacks for atomics, which QEMU's helpers do, but
+ * none for LDRB, LDR or LDURB (tried as markers first); atomics go through
+ * the helpers when the vCPUs run in parallel (MTTCG, more than one vCPU),
+ * so the guest needs -smp 2 or more, and the mm_count line is watched
+ * only through atomics, which is what the benchmark counts.
  * Arguments: out=FILE (required; one line per phase end and a total at
  * exit), scan=START:END (hex, repeatable: instructions inside count as
  * scan_insns), entry=ADDR (hex: executions of the block starting there
