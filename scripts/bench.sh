@@ -142,10 +142,12 @@ guest() {
 		GUEST_EXTRA="$B/$k/guest" "$S/initramfs.sh"
 }
 
-# symaddr MAP NAME: the address of NAME in System.map MAP, and the next
-# symbol's (the end of NAME): "START:END", or nothing.
+# symrange MAP NAME: the address of NAME in System.map MAP (sorted by
+# address) and the next symbol's, the end of NAME: "START:END", or nothing.
 symrange() {
-	sort "$1" | awk -v n="$2" '$3 == n { a = $1; next } a != "" && $1 != a { print a ":" $1; exit }'
+	awk -v n="$2" '$3 == n && a == "" { a = $1; next }
+		a != "" && e == "" && $1 != a { e = $1 }
+		END { if (e != "") print a ":" e }' "$1"
 }
 
 # boot K TAG SMP ARGS [plugin]: boot kernel K's bench guest once.
