@@ -150,6 +150,23 @@ symrange() {
 		END { if (e != "") print a ":" e }' "$1"
 }
 
+# found_block VMLINUX START:END: in do_shoot_lazy_tlb(), the block that
+# runs when the CPU is on the mm (current->active_mm == mm, its first
+# test): the target of its first conditional branch if that is b.eq, the
+# instruction after it if b.ne. Executions of that block are the CPUs the
+# shootdown found on the mm; of the function, those it reached.
+found_block() {
+	local kind addr
+	read -r kind addr < <("${CROSS_COMPILE}objdump" -d --no-show-raw-insn --start-address="0x${2%%:*}" \
+		--stop-address="0x${2#*:}" "$1" | awk -F'\t' '
+		!done && $2 ~ /^b\.(eq|ne)/ { a = $1; sub(/^ */, "", a); sub(/:$/, "", a); split($3, t, " ")
+			print substr($2, 3, 2), ($2 ~ /eq/ ? t[1] : a); done = 1 }') || true
+	case "$kind" in
+	eq) echo "$addr" ;;
+	ne) printf '%x\n' $((0x$addr + 4)) ;;
+	esac
+}
+
 # boot K TAG SMP ARGS [plugin]: boot kernel K's bench guest once.
 boot() {
 	local k=$1 tag=$2 smp=$3 args=$4 plug=${5:-} obj map scanargs='' r
@@ -162,7 +179,13 @@ boot() {
 			[ -z "$r" ] || scanargs+=",scan=$r"
 		done
 		r=$(symrange "$map" __mmdrop)
-		[ -z "$r" ] || scanargs+=",entry=${r%%:*}"
+		[ -z "$r" ] || scanargs+=",entry=mmdrop@${r%%:*}"
+		r=$(symrange "$map" do_shoot_lazy_tlb)
+		if [ -n "$r" ]; then
+			scanargs+=",entry=shoot@${r%%:*}"
+			r=$(found_block "$obj/vmlinux" "$r")
+			[ -z "$r" ] || scanargs+=",entry=found@$r"
+		fi
 		plugin="$PLUGIN_SO,out=$B/$k/plugin-$tag.txt$scanargs"
 		rm -f "$B/$k/plugin-$tag.txt"
 	fi

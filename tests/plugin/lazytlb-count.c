@@ -26,8 +26,9 @@
  * only through atomics, which is what the benchmark counts.
  * Arguments: out=FILE (required; one line per phase end and a total at
  * exit), scan=START:END (hex, repeatable: instructions inside count as
- * scan_insns), entry=ADDR (hex: executions of the block starting there
- * count as entries, e.g. __mmdrop()).
+ * scan_insns), entry=NAME@ADDR (hex, at most 4: the translation blocks
+ * starting there are counted as entry_NAME, e.g. calls of __mmdrop(), or
+ * a branch taken to a block inside a function).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -44,10 +45,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define MAX_PHASES	4096
 #define MAX_SCAN	8
 
-enum { C_UINSN, C_KINSN, C_UATOM, C_KATOM, C_LINE, C_SCAN, C_ENTRY, C_MARKS, NR_C };
-static const char *const cname[NR_C] = {
+#define MAX_ENTRY	4
+
+enum { C_UINSN, C_KINSN, C_UATOM, C_KATOM, C_LINE, C_SCAN, C_MARKS, C_ENTRY,
+       NR_C = C_ENTRY + MAX_ENTRY };
+static char cname[NR_C][48] = {
 	"user_insns", "kernel_insns", "user_atomics", "kernel_atomics",
-	"line_atomics", "scan_insns", "entries", "markers",
+	"line_atomics", "scan_insns", "markers",
 };
 
 struct vcpu {
@@ -56,8 +60,8 @@ struct vcpu {
 
 /* What one translation block adds when it starts. */
 struct tbinfo {
-	uint32_t insns, atomics, scan, entry;
-	int kernel;
+	uint32_t insns, atomics, scan;
+	int kernel, entry;	/* entry: index + 1 of the address it starts at */
 };
 
 static struct vcpu *vcpus;
@@ -66,7 +70,8 @@ static FILE *out;
 static uint64_t line = ~0ULL;
 static struct { uint64_t lo, hi; } scan[MAX_SCAN];
 static int nr_scan;
-static uint64_t entry_addr;
+static uint64_t entry_addr[MAX_ENTRY];
+static int nr_entry;
 static uint64_t *phase_start[MAX_PHASES];	/* nr_vcpus * NR_C each */
 
 static void tb_exec(unsigned int cpu, void *udata)
@@ -80,7 +85,8 @@ static void tb_exec(unsigned int cpu, void *udata)
 	c[t->kernel ? C_KINSN : C_UINSN] += t->insns;
 	c[t->kernel ? C_KATOM : C_UATOM] += t->atomics;
 	c[C_SCAN] += t->scan;
-	c[C_ENTRY] += t->entry;
+	if (t->entry)
+		c[C_ENTRY + t->entry - 1]++;
 }
 
 static void atomic_mem(unsigned int cpu, qemu_plugin_meminfo_t info,
@@ -103,7 +109,7 @@ static void sum(uint64_t *dst)
 static void print_counts(const char *what, const uint64_t *d)
 {
 	fprintf(out, "%s", what);
-	for (int k = 0; k < NR_C; k++)
+	for (int k = 0; k < C_ENTRY + nr_entry; k++)
 		fprintf(out, " %s=%" PRIu64, cname[k], d[k]);
 	fputc('\n', out);
 }
@@ -218,7 +224,9 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		return;
 	t->insns = n;
 	t->kernel = qemu_plugin_tb_vaddr(tb) >> 63;
-	t->entry = entry_addr && qemu_plugin_tb_vaddr(tb) == entry_addr;
+	for (int k = 0; k < nr_entry; k++)
+		if (qemu_plugin_tb_vaddr(tb) == entry_addr[k])
+			t->entry = k + 1;
 	for (size_t k = 0; k < n; k++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, k);
 		uint64_t pc = qemu_plugin_insn_vaddr(insn);
@@ -279,11 +287,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			   sscanf(a + 5, "%" SCNx64 ":%" SCNx64, &scan[nr_scan].lo,
 				  &scan[nr_scan].hi) == 2) {
 			nr_scan++;
-		} else if (!strncmp(a, "entry=", 6) &&
-			   sscanf(a + 6, "%" SCNx64, &entry_addr) == 1) {
-			;
+		} else if (!strncmp(a, "entry=", 6) && nr_entry < MAX_ENTRY &&
+			   sscanf(a + 6, "%31[a-z_0-9]@%" SCNx64, cname[C_ENTRY + nr_entry] + 6,
+				  &entry_addr[nr_entry]) == 2) {
+			memcpy(cname[C_ENTRY + nr_entry], "entry_", 6);
+			nr_entry++;
 		} else {
-			fprintf(stderr, "lazytlb-count: unknown or bad argument '%s' (out=FILE, scan=START:END, entry=ADDR)\n", a);
+			fprintf(stderr, "lazytlb-count: unknown or bad argument '%s' (out=FILE, scan=START:END, entry=NAME@ADDR)\n", a);
 			return -1;
 		}
 	}
@@ -303,8 +313,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		return -1;
 	}
 	memset(vcpus, 0, sizeof(*vcpus) * nr_vcpus);
-	fprintf(out, "plugin=lazytlb-count vcpus=%u scan_ranges=%d entry=0x%" PRIx64 "\n",
-		nr_vcpus, nr_scan, entry_addr);
+	fprintf(out, "plugin=lazytlb-count vcpus=%u scan_ranges=%d entries=%d\n",
+		nr_vcpus, nr_scan, nr_entry);
 	fflush(out);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
