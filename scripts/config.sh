@@ -50,6 +50,16 @@ while IFS= read -r c; do
 	f=$KTREE/tools/testing/selftests/${c%%:*}/config
 	[ -f "$f" ] && frags+=("$f")
 done <<<"$colls"
+# A prefix of the series (UPTO) is configured as the whole series is: the
+# configs of the series' collections it does not have yet count too (what
+# they set that the prefix lacks is named below), so that the bare base and
+# the series differ in code only (make bench compares their text).
+if [ -n "${UPTO:-}" ]; then
+	while IFS= read -r c; do
+		f=$SERIES_TREE/tools/testing/selftests/${c%%:*}/config
+		[ -z "$c" ] || [ ! -f "$f" ] || frags+=("$f")
+	done < <(env -u SELFTESTS "$TOP/scripts/collections.sh" --missing)
+fi
 frags+=("${vfrags[@]:2}")
 # Fragments may be listed twice (two tests of one collection).
 mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')
