@@ -215,10 +215,12 @@ def report(runs, text_path, host_path):
                          fmt(per_free(p, "found"), 3) if exits else "-"))
     out.append("Counted by the QEMU plugin, -smp %d (per operation; ratios to base):" % smp)
     out += table(hdr, rows)
-    out.append("  pipe_*, fork_exec_exit, migrate_exit: all vCPUs' instructions over the phase, which include "
-               "what other CPUs run meanwhile (ticks, idle balancing, spinning for as long as the host takes): "
-               "their instruction ratios are noise, not the series (user -> user switches never take the lazy "
-               "path); their atomics per op and the shootdown counts are the figures.")
+    out.append("  pipe_*, fork_exec_exit, migrate_exit: all vCPUs' instructions over the phase. With 8 vCPU "
+               "threads on %s host cores, a vCPU that waits for a lock whose holder's thread the host has "
+               "descheduled spins for the host's time slice: the same run twice gave 51 and 267 million kernel "
+               "instructions for pipe_threads_2 on one kernel. Their instruction ratios are noise, not the series "
+               "(user -> user switches never take the lazy path); their atomics per op and the shootdown counts "
+               "are the figures." % (os.cpu_count() or "?"))
     for k in kernels:
         p = phase(by, k, "round_trip")
         b = p and p.get("batch")
@@ -402,7 +404,12 @@ not edit by hand, run it again.
   fork/exec/exit storm; processes that run on every CPU and then exit.
 - Instruction counts are per translation block: a block cut short by a
   synchronous exception counts whole. Kernel counts include whatever else
-  the guest ran during the phase (timer ticks, other CPUs' idle loops).
+  the guest ran during the phase (timer ticks, other CPUs' work), and,
+  with more vCPU threads than host cores, spinning on locks whose
+  holder's vCPU the host has descheduled: the round trips, on one CPU,
+  are taken as the median of 200 batches of 10; the multi-task rows'
+  instruction counts vary by several times from run to run and are shown
+  for their atomics and IPIs.
 - Wall-clock rates are secondary: medians of interleaved boots, TCG time
   moves with the host's load.
 

@@ -233,20 +233,25 @@ static void round_trip_batches(int first, int batches, int per)
 
 /*
  * A context_switch1-style pipe ping-pong: @pairs pairs, pair k on CPU k.
- * Each pair starts when the parent writes to its 'go' pipe and reports on
- * its 'done' pipe when through: the phase counts the ping-pong, not the
- * forks and exits around it, and no two pairs share a pipe (whose mutex
- * would have tasks on other CPUs spin for as long as the host takes).
+ * Each task pins itself and says so on its pair's 'done' pipe, the phase
+ * begins, each pair starts when the parent writes to its 'go' pipe and
+ * reports on 'done' again when through: the phase counts the ping-pong,
+ * not the forks, migrations and exits around it, and no two pairs share a
+ * pipe (whose mutex would have tasks on other CPUs spin for as long as the
+ * host takes).
  */
 struct pair {
 	int a[2], b[2], go[2], done[2], cpu;
 	long n;
 };
 
+/* Pinned and ready: say so on 'done', then wait for the parent's go. */
 static void wait_go(struct pair *p)
 {
-	char c;
+	char c = 0;
 
+	if (write(p->done[1], &c, 1) != 1)
+		die("write ready: %s", strerror(errno));
 	if (read(p->go[0], &c, 1) != 1)
 		die("read go: %s", strerror(errno));
 }
@@ -323,6 +328,11 @@ static void pingpong(int id, const char *name, int threads, int pairs, long n)
 			np++;
 		}
 	}
+	/* every task pinned and waiting before the phase begins */
+	for (int k = 0; k < pairs; k++)
+		for (int j = 0; j < 2; j++)
+			if (read(p[k].done[0], &c, 1) != 1)
+				die("%s: a task did not start", name);
 	begin(&ph, id, name);
 	c = 0;
 	for (int k = 0; k < pairs; k++)
