@@ -655,7 +655,11 @@ boot_interrupt() {
 	PATH=$bin:$PATH IMAGE=$T/fake.img INITRD=none CONSOLE=$T/int.console KTAP=$T/int.ktap \
 		KLOG=$T/int.klog GUEST_TIMEOUT=100 python3 - "$TOP/scripts/boot.sh" "$T/fakeqemu.pid" <<-'PY'
 	import os, signal, subprocess, sys, time
+	# As from a terminal: a shell started with SIGINT ignored (any
+	# background job, 'make check &') cannot trap it, so boot.sh gets it
+	# at its default.
 	p = subprocess.Popen([sys.argv[1]], start_new_session=True,
+	                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
 	                     stderr=subprocess.PIPE, text=True)
 	for _ in range(100):
 	    if os.path.exists(sys.argv[2]):
