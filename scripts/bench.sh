@@ -74,15 +74,11 @@ kernel_env() {
 	scan) echo "VARIANT=bench-scan" ;;
 	esac
 }
-# kernel_obj K: its build directory (lib.sh's OBJ for that environment).
+# kernel_obj K: its build directory, as lib.sh names it for K's
+# environment (the one config.sh and build.sh get in build_kernel).
 kernel_obj() {
-	case "$1" in
-	base) echo "$BUILD/default-upto0/obj" ;;
-	refcount) echo "$BUILD/default/obj" ;;
-	shootdown) echo "$BUILD/shootdown-nodebug/obj" ;;
-	unfiltered) echo "$BUILD/bench-unfiltered/obj" ;;
-	scan) echo "$BUILD/bench-scan/obj" ;;
-	esac
+	# shellcheck disable=SC2046,SC2016 # split on purpose; expanded by bash -c
+	env $(kernel_env "$1") NO_LOCK=1 bash -c '. "$1" && printf "%s\n" "$OBJ"' bash "$S/lib.sh"
 }
 
 # The unfiltered tree: the series' head plus tests/bench/unfiltered.diff,
