@@ -361,50 +361,53 @@ static void pingpong(int id, const char *name, int threads, int pairs, long n)
 	}
 }
 
-/* fork, exec /bin/true, exit: @n times, one at a time. */
-static void storm(int id, long n)
+/*
+ * Phase @id: @n children, one at a time, each running @child and exiting
+ * with its status; each mm ran on at most every CPU, and its last one
+ * sends no IPI.
+ */
+static void exits(int id, const char *name, long n, int (*child)(void))
 {
 	struct phase ph;
 
-	begin(&ph, id, "fork_exec_exit");
+	begin(&ph, id, name);
 	for (long i = 0; i < n; i++) {
 		pid_t pid = fork();
 		int st;
 
 		if (pid < 0)
 			die("fork: %s", strerror(errno));
-		if (!pid) {
-			execl("/bin/true", "true", (char *)NULL);
-			_exit(127);
-		}
+		if (!pid)
+			_exit(child());
 		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-			die("/bin/true failed");
+			die("%s: a child failed", name);
 	}
-	/* each mm ran on at most every CPU; its last one sends no IPI */
 	end(&ph, n, ncpus - 1);
 }
 
-/* A child that runs on every CPU in turn, then exits: @n of them. */
+/* fork, exec /bin/true, exit */
+static int exec_true(void)
+{
+	execl("/bin/true", "true", (char *)NULL);
+	return 127;
+}
+
+/* run on every CPU in turn, then exit */
+static int visit_cpus(void)
+{
+	for (int c = 0; c < ncpus; c++)
+		pin(c);
+	return 0;
+}
+
+static void storm(int id, long n)
+{
+	exits(id, "fork_exec_exit", n, exec_true);
+}
+
 static void migrate(int id, long n)
 {
-	struct phase ph;
-
-	begin(&ph, id, "migrate_exit");
-	for (long i = 0; i < n; i++) {
-		pid_t pid = fork();
-		int st;
-
-		if (pid < 0)
-			die("fork: %s", strerror(errno));
-		if (!pid) {
-			for (int c = 0; c < ncpus; c++)
-				pin(c);
-			_exit(0);
-		}
-		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-			die("migrating child failed");
-	}
-	end(&ph, n, ncpus - 1);
+	exits(id, "migrate_exit", n, visit_cpus);
 }
 
 static double now(void)
