@@ -20,7 +20,7 @@ help: ## list the targets
 	@echo
 	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE RUN KEEP_RUNS SOAK_MINUTES OLD"
 
-run: ## main job: deps, base, apply, config, build, selftests, boot, results
+run: ## main job: deps, base, apply, config, build, selftests, boot, results (VARIANT default: shootdown)
 	@$(S)/run.sh
 
 check: ## project tests: lint, harness self-tests, then the main job in every variant

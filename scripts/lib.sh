@@ -29,7 +29,9 @@ fi
 # The series, as git format-patch output.
 PATCHES=${PATCHES:-$TOP/patches}
 # Variant: a named set of config fragments, see kernel-config/variants.
-VARIANT=${VARIANT:-default}
+# Unset, it is the kernel a user of the series tests: SHOOTDOWN with its
+# checks ('default' is the series with its options off).
+VARIANT=${VARIANT:-shootdown}
 VDIR=${VDIR:-$BUILD/$VARIANT$upto_sfx}
 CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
 SERIES_BRANCH=${SERIES_BRANCH:-lazytlb/series}

@@ -436,27 +436,27 @@ send_mails() {
 	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \
 		<(git -C "$sr" log --reverse -p "$base..from-patches" | git patch-id --stable | cut -d' ' -f1)
 }
-# POSTING=C on its own: five patches, RFC, the four before it named by
+# POSTING=D on its own: five patches, RFC, the seven before it named by
 # patch-id, its own change-id.
 send_posting() {
 	local d c p
-	d=$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")-C
-	as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=C "$TOP/scripts/send.sh" >"$T/send-c.out" 2>&1 ||
-		{ tail -n 20 "$T/send-c.out"; return 1; }
+	d=$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")-D
+	as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=D "$TOP/scripts/send.sh" >"$T/send-d.out" 2>&1 ||
+		{ tail -n 20 "$T/send-d.out"; return 1; }
 	[ "$(find "$d" -type f | wc -l)" = 6 ] || { echo "$(find "$d" -type f | wc -l) mails"; return 1; }
 	c=$(find "$d" -name '0000-*')
-	if ! grep -q '^Subject: \[PATCH RFC v[0-9]* 0/5\]' "$c" || ! grep -q '^change-id: .*-c$' "$c" ||
+	if ! grep -q '^Subject: \[PATCH RFC v[0-9]* 0/5\]' "$c" || ! grep -q '^change-id: .*-d$' "$c" ||
 		grep -q '^base-commit:' "$c"; then
 		grep -n '^Subject\|^change-id\|^base-commit' "$c"
 		return 1
 	fi
 	diff <(sed -n 's/^prerequisite-patch-id: //p' "$c") \
-		<(for p in "$PATCHES"/000[1-4]-*.patch; do git patch-id --stable <"$p" | cut -d' ' -f1; done)
-	p=$(as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=E "$TOP/scripts/send.sh" 2>&1) &&
-		{ echo "POSTING=E accepted"; return 1; }
-	printf '%s\n' "$p" | grep -q 'POSTING=E: not one of A B C D'
+		<(for p in "$PATCHES"/000[1-7]-*.patch; do git patch-id --stable <"$p" | cut -d' ' -f1; done)
+	p=$(as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=F "$TOP/scripts/send.sh" 2>&1) &&
+		{ echo "POSTING=F accepted"; return 1; }
+	printf '%s\n' "$p" | grep -q 'POSTING=F: not one of A B C D E'
 }
-ok_if "send: POSTING=C writes that posting alone, RFC, with its prerequisites' patch-ids" send_posting
+ok_if "send: POSTING=D writes that posting alone, RFC, with its prerequisites' patch-ids" send_posting
 ok_if "send: make send refuses a placeholder or reserved identity, and writes mails signed off by the sender to get_maintainer's recipients that git am back into the series" send_mails
 
 # A full disk: a 4 MiB tmpfs of its own, in a private mount namespace (as
