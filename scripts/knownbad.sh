@@ -19,8 +19,11 @@
 # '# guest: VARIANT' boots it under that variant's QEMU settings
 # (kernel-config/qemu: the CPU model, firmware, kernel arguments). A diff with
 # '# verdict: pass' (the series with a race window widened, say) must
-# instead pass, with every '# expect:' matched. One KTAP row per diff;
-# closing line 'N passed, N failed'. Consoles are kept as
+# instead pass, with every '# expect:' matched; one with '# verdict: panic'
+# (a test that ends the guest on purpose) must fail, with every '# expect:'
+# matched. With any verdict, no '# reject: REGEX' line may match the
+# console. One KTAP row per diff; closing line 'N passed, N failed'.
+# Consoles are kept as
 # build/knownbad/NAME.console.log. Not part of 'make check'.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -69,8 +72,9 @@ for n in "${names[@]}"; do
 		apply_diff "$KB/$part.diff"
 	done
 	apply_diff "$diff"
-	want=fail
-	! grep -q '^# verdict: pass$' "$diff" || want=pass
+	want=$(sed -n 's/^# verdict: //p' "$diff")
+	want=${want:-fail}
+	case $want in pass | fail | panic) ;; *) die "$n.diff: '# verdict: $want': not pass, fail or panic" ;; esac
 	# '# guest: VARIANT': boot under that variant's settings (kernel-config/qemu).
 	GUEST=$(sed -n 's/^# guest: //p' "$diff")
 	export GUEST=${GUEST:-knownbad}
@@ -85,10 +89,16 @@ for n in "${names[@]}"; do
 	missing=$(sed -n 's/^# expect: //p' "$diff" | while IFS= read -r re; do
 		grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf '%s; ' "$re"
 	done)
+	missing+=$(sed -n 's/^# reject: //p' "$diff" | while IFS= read -r re; do
+		! grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf 'rejected %s; ' "$re"
+	done)
 	[ -z "$missing" ] || log "$n: no match in the console for: $missing"
-	if [ $want = pass ]; then
+	if [ "$want" = pass ]; then
 		[ $rc = 0 ] || log "$n: the selftest run failed (build/knownbad/$n.results.txt)"
 		ok_if "$n: passes" [ "$rc:$missing" = 0: ]
+	elif [ "$want" = panic ]; then
+		[ $rc != 0 ] || log "$n: the selftest run passed"
+		ok_if "$n: ends as expected" caught "$rc" "$missing"
 	else
 		[ $rc != 0 ] || log "$n: the selftest run passed"
 		ok_if "$n: caught" caught "$rc" "$missing"
