@@ -11,7 +11,7 @@ S := scripts
 export LAZYTLB_CMD := make $(strip $(MAKECMDGOALS) $(MAKEOVERRIDES))
 
 .PHONY: help run check deps base base-update apply export prefix config build \
-	kselftest initramfs boot test results shell quick check-all bisect warnings bench bench-smoke soak knownbad send range-diff lint selftest-harness model clean distclean
+	kselftest initramfs boot test results shell quick check-all bisect warnings bench bench-smoke soak knownbad send range-diff lint selftest-harness model kunit clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -104,11 +104,14 @@ lint: ## shellcheck, guest/init.c, results.py, checkpatch --strict of patches/
 selftest-harness: ## the harness's own tests (fixtures, no kernel build)
 	@$(S)/selftest-harness.sh
 
+kunit: ## the series' KUnit suites, built and booted by tools/testing/kunit/kunit.py --arch arm64 (in make check)
+	@$(S)/kunit.sh
+
 model: ## exhaustive model check of the lazy TLB record designs (python3, no kernel build)
 	@$(S)/model.sh
 
 clean: ## remove the build outputs of VARIANT (keeps the tree, downloads, ccache)
-	rm -rf build/$(or $(VARIANT),default)
+	rm -rf build/$(or $(VARIANT),shootdown)
 
 distclean: ## remove build/ entirely (the kernel work tree too)
 	@if [ -d build/linux ] && [ -n "$$(git -C build/linux log --oneline lazytlb/base..lazytlb/series 2>/dev/null)" ] && \

@@ -436,7 +436,7 @@ send_mails() {
 	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \
 		<(git -C "$sr" log --reverse -p "$base..from-patches" | git patch-id --stable | cut -d' ' -f1)
 }
-# POSTING=D on its own: five patches, RFC, the seven before it named by
+# POSTING=D on its own: five patches, RFC, the eight before it named by
 # patch-id, its own change-id.
 send_posting() {
 	local d c p
@@ -451,7 +451,7 @@ send_posting() {
 		return 1
 	fi
 	diff <(sed -n 's/^prerequisite-patch-id: //p' "$c") \
-		<(for p in "$PATCHES"/000[1-7]-*.patch; do git patch-id --stable <"$p" | cut -d' ' -f1; done)
+		<(for p in "$PATCHES"/000[1-8]-*.patch; do git patch-id --stable <"$p" | cut -d' ' -f1; done)
 	p=$(as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=F "$TOP/scripts/send.sh" 2>&1) &&
 		{ echo "POSTING=F accepted"; return 1; }
 	printf '%s\n' "$p" | grep -q 'POSTING=F: not one of A B C D E'
