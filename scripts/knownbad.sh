@@ -87,12 +87,12 @@ for n in "${names[@]}"; do
 	cp "$VDIR/console.log" "$VDIR/$n.console.log"
 	cp "$VDIR/kernel-boot.log" "$VDIR/$n.kernel-boot.log" 2>/dev/null || : >"$VDIR/$n.kernel-boot.log"
 	missing=$(sed -n 's/^# expect: //p' "$diff" | while IFS= read -r re; do
-		grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf '%s; ' "$re"
+		grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf 'no match for %s; ' "$re"
 	done)
 	missing+=$(sed -n 's/^# reject: //p' "$diff" | while IFS= read -r re; do
-		! grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf 'rejected %s; ' "$re"
+		! grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf 'rejected line matched: %s; ' "$re"
 	done)
-	[ -z "$missing" ] || log "$n: no match in the console for: $missing"
+	[ -z "$missing" ] || log "$n: console check: $missing"
 	if [ "$want" = pass ]; then
 		[ $rc = 0 ] || log "$n: the selftest run failed (build/knownbad/$n.results.txt)"
 		ok_if "$n: passes" [ "$rc:$missing" = 0: ]
