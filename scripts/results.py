@@ -416,6 +416,14 @@ def main():
     for i, (st, n, note) in enumerate(rows):
         if st == 'SKIP' and any(n == t or n.startswith(t + '/') for t in args.must_run):
             rows[i] = ('FAIL', n, f'skipped where this guest must run it: {note}')
+    # A must-run that names no test of a collection that ran protects
+    # nothing (a renamed test): it fails, so that it gets corrected.
+    for i, t in enumerate(args.must_run, 1):
+        coll = t.split(':')[0] + ':'
+        names = [n for _, n, _ in rows]
+        if any(n.startswith(coll) for n in names) and \
+                not any(n == t or n.startswith(t + '/') for n in names):
+            rows.append(('FAIL', f'guest:must-run{i}', f'no test {t} in this run'))
 
     flaky = read_list(args.flaky)
     failed = {top(n) for st, n, _ in rows if st == 'FAIL'}
