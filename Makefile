@@ -26,7 +26,7 @@ run: ## main job: deps, base, apply, config, build, selftests, boot, results (VA
 check: ## project tests: lint, harness self-tests, then the main job in every variant
 	@$(S)/check.sh
 
-check-all: ## make check, the variants of kernel-config/check-all-variants (kasan, rseq stress), then make knownbad (slow)
+check-all: ## make check, the variants of kernel-config/check-all-variants (kasan, rseq stress), make knownbad, every posting booted in both lazy modes (slow)
 	@$(S)/check.sh --all
 
 quick: ## inner loop: rebuild VARIANT (default shootdown), boot, run the key lazy_tlb tests
@@ -74,7 +74,7 @@ boot: ## boot the built guest once (no result parsing)
 shell: ## boot the built guest to an interactive shell
 	@$(S)/boot.sh --shell
 
-bisect: ## build every patch of the series on its own, in every variant (slow)
+bisect: ## build every patch of the series in every variant, then boot every posting boundary in both lazy modes (slow)
 	@$(S)/bisect.sh
 
 warnings: ## no new W=1 / sparse warnings in the files the series touches

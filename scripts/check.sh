@@ -15,7 +15,8 @@
 # 6. with --all ('make check-all'), first the variants of
 #    kernel-config/check-all-variants (4.), then scripts/knownbad.sh: the
 #    kernels broken on purpose, and the series with its race windows
-#    widened.
+#    widened; and scripts/bisect.sh --boundaries: every posting booted on
+#    the postings before it, in both lazy TLB modes.
 # Each part prints its rows; the last line sums them up:
 # 'N passed, N failed, N skipped'. Exit status 0 only if nothing failed.
 set -euo pipefail
@@ -64,6 +65,7 @@ done
 # The bench's counting plugin on the default kernel, so it cannot rot.
 part bench-smoke "$S/bench.sh" --smoke
 [ $all = 0 ] || part knownbad "$S/knownbad.sh"
+[ $all = 0 ] || part postings "$S/bisect.sh" --boundaries
 for k in "${kept[@]}"; do log "failed run kept: $k"; done
 echo "$P passed, $F failed, $K skipped"
 exit $status
