@@ -6,14 +6,14 @@
 # 1. scripts/lint.sh: shellcheck, guest init, result parser, and
 #    checkpatch --strict of patches/ (after the base tree exists);
 # 2. scripts/selftest-harness.sh: the harness's own tests on fixtures;
-# 3. scripts/kunit.sh: the series' KUnit suites, through kunit.py;
-# 4. scripts/run.sh, the main job (apply, build, boot, selftests), once
+# 3. scripts/run.sh, the main job (apply, build, boot, selftests), once
 #    for every variant in kernel-config/variants (a variant 'NAME =OTHER'
 #    boots OTHER's kernel under its own QEMU settings, kernel-config/qemu);
+# 4. scripts/kunit.sh: the series' KUnit suites, through kunit.py;
 # 5. scripts/bench.sh --smoke: the counting plugin's exact-count test and
 #    a few counted round trips on the default kernel;
 # 6. with --all ('make check-all'), first the variants of
-#    kernel-config/check-all-variants (4.), then scripts/knownbad.sh: the
+#    kernel-config/check-all-variants (3.), then scripts/knownbad.sh: the
 #    kernels broken on purpose, and the series with its race windows
 #    widened; and scripts/bisect.sh --boundaries: every posting booted on
 #    the postings before it, in both lazy TLB modes.
@@ -56,12 +56,13 @@ S=$TOP/scripts
 part lint "$S/lint.sh"
 part harness "$S/selftest-harness.sh"
 part model "$S/model.sh"
-part kunit "$S/kunit.sh"
 mapfile -t variants < <(variant_names variants)
 [ $all = 0 ] || mapfile -t -O ${#variants[@]} variants < <(variant_names check-all-variants)
 for v in "${variants[@]}"; do
 	part "guest-$v" env VARIANT="$v" "$S/run.sh"
 done
+# After the guests: most of kunit.py's kernel is then in ccache.
+part kunit "$S/kunit.sh"
 # The bench's counting plugin on the default kernel, so it cannot rot.
 part bench-smoke "$S/bench.sh" --smoke
 [ $all = 0 ] || part knownbad "$S/knownbad.sh"
