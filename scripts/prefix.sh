@@ -29,6 +29,10 @@ if [ -e "$KTREE/.git" ]; then
 	[ -z "$(git -C "$KTREE" status --porcelain --untracked-files=no)" ] ||
 		die "$KTREE has local changes; it only ever holds a prefix of the series: edit in $SERIES_TREE ('git -C $KTREE checkout -- .' drops them)"
 	git -C "$KTREE" checkout -q --detach "$c"
+	# Selftests are built in the tree: their binaries, which a later
+	# prefix's .gitignore hides, would make an earlier prefix seem to have
+	# a collection it does not have yet.
+	git -C "$KTREE" clean -fdq
 else
 	mkdir -p "$(dirname "$KTREE")"
 	git -C "$SERIES_TREE" worktree add --quiet --detach "$KTREE" "$c"
