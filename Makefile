@@ -30,7 +30,7 @@ check-all: ## make check, the variants of kernel-config/check-all-variants (kasa
 	@$(S)/check.sh --all
 
 quick: ## inner loop: rebuild VARIANT (default shootdown), boot, run the key lazy_tlb tests
-	@VARIANT=$(or $(VARIANT),shootdown) $(S)/quick.sh
+	@$(S)/quick.sh
 
 deps: ## install missing host packages (Debian; as root)
 	@$(S)/deps.sh

@@ -114,11 +114,14 @@ for p in "${postings[@]}"; do
 		fi
 		log "booting posting $letter, UPTO=$last, $v"
 		out=$B/boot-$letter-$v.log
-		if env UPTO="$last" VARIANT="$v" "$TOP/scripts/run.sh" >"$out" 2>&1; then
-			echo "ok $n $name: $(grep -E '^[0-9]+ passed, ' "$out" | tail -n 1)"
+		rc=0
+		env UPTO="$last" VARIANT="$v" "$TOP/scripts/run.sh" >"$out" 2>&1 || rc=$?
+		closing=$(grep -E '^[0-9]+ passed, ' "$out" | tail -n 1 || true)
+		if [ $rc = 0 ]; then
+			echo "ok $n $name: $closing"
 			pass=$((pass + 1))
 		else
-			echo "not ok $n $name: $(grep -E '^[0-9]+ passed, ' "$out" | tail -n 1) (log: ${out#"$TOP"/})"
+			echo "not ok $n $name: ${closing:-no closing line} (log: ${out#"$TOP"/})"
 			fail=$((fail + 1))
 		fi
 	done

@@ -15,8 +15,10 @@
 # a .config that already holds what it asks for.
 # One row per test case, 'kunit:SUITE.CASE'; every suite named by
 # SUITES below must have run, or its row fails; 'kunit:kernel-log' fails
-# on a kernel report (WARNING, BUG, oops, panic) in the kernel's log. The whole kunit.py output
-# is kept in build/kunit/kunit.log, the parsed results in
+# on a kernel report in the kernel's log (results.py's kernel_reports():
+# panic, oops, BUG, KASAN, UBSAN, WARNING, lockups, hung tasks, RCU
+# stalls). The whole kunit.py output is kept in build/kunit/kunit.log,
+# the parsed results in
 # build/kunit/results.json. Prints KTAP and the line
 # 'N passed, N failed, N skipped'.
 set -euo pipefail
@@ -58,16 +60,19 @@ grep -q '^Regenerating .config' "$K/kunit.log" && die "kunit.py did not keep the
 log "kunit.py: exit status $rc; $(grep -E 'Testing complete|Elapsed time' "$K/kunit.log" | paste -sd' ' || true)"
 [ -s "$K/results.json" ] || { tail -n 30 "$K/kunit.log" >&2; die "kunit.py wrote no results (exit status $rc, log: $K/kunit.log)"; }
 # kunit.py passes a case that printed a WARN: any kernel report in the
-# kernel's log fails the run (a suppressed warning prints nothing).
-python3 - "$K/results.json" "$K/obj/test.log" "${SUITES[@]}" <<'PY'
-import json, re, sys
-res = json.load(open(sys.argv[1]))
-want = sys.argv[3:]
+# kernel's log, as results.py finds them for the guests, fails the run (a
+# suppressed warning prints nothing).
+python3 - "$S" "$K/results.json" "$K/obj/test.log" "${SUITES[@]}" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from results import kernel_reports
+res = json.load(open(sys.argv[2]))
+want = sys.argv[4:]
 try:
-    log = open(sys.argv[2], errors='replace').read()
+    with open(sys.argv[3], errors='replace') as f:
+        reports = kernel_reports(f, set())
 except OSError:
-    log = ''
-reports = re.findall(r'^\[[ 0-9.]+\] ((?:WARNING:|BUG:|Oops|Internal error:|Unable to handle kernel|Kernel panic).*)$', log, re.M)
+    reports = []
 rows = []
 def walk(group, path):
     for case in group.get('test_cases', []):
@@ -80,7 +85,7 @@ seen = {name.split('.', 1)[0] for name, _ in rows}
 for s in want:
     if s not in seen:
         rows.append((s, 'NOT RUN'))
-rows.append(('kernel-log', 'PASS' if not reports else 'REPORT: ' + reports[0]))
+rows.append(('kernel-log', 'PASS' if not reports else 'REPORT: %s: %s' % reports[0]))
 print('TAP version 13')
 p = f = k = 0
 for n, (name, status) in enumerate(rows, 1):

@@ -418,9 +418,9 @@ def main():
             rows[i] = ('FAIL', n, f'skipped where this guest must run it: {note}')
     # A must-run that names no test of a collection that ran protects
     # nothing (a renamed test): it fails, so that it gets corrected.
+    names = [n for _, n, _ in rows]
     for i, t in enumerate(args.must_run, 1):
         coll = t.split(':')[0] + ':'
-        names = [n for _, n, _ in rows]
         if any(n.startswith(coll) for n in names) and \
                 not any(n == t or n.startswith(t + '/') for n in names):
             rows.append(('FAIL', f'guest:must-run{i}', f'no test {t} in this run'))
