@@ -81,11 +81,11 @@ kernel_obj() {
 	env $(kernel_env "$1") NO_LOCK=1 bash -c '. "$1" && printf "%s\n" "$OBJ"' bash "$S/lib.sh"
 }
 
-# The unfiltered tree: the series' head plus tests/bench/unfiltered.diff,
+# The unfiltered tree: lazytlb/test's head plus tests/bench/unfiltered.diff,
 # left alone when it already is that (no rebuild of context.c).
 unfiltered_tree() {
 	local t=$B/unfiltered-tree head
-	head=$(git -C "$KTREE" rev-parse "$SERIES_BRANCH")
+	head=$(git -C "$KTREE" rev-parse "$TEST_BRANCH")
 	if [ ! -e "$t/.git" ]; then
 		git -C "$KTREE" worktree add --quiet --detach "$t" "$head"
 	fi
@@ -96,7 +96,7 @@ unfiltered_tree() {
 	fi
 	git -C "$t" checkout --quiet --force --detach "$head"
 	git -C "$t" apply "$TOP/tests/bench/unfiltered.diff" ||
-		die "tests/bench/unfiltered.diff does not apply to the series' head ($t)"
+		die "tests/bench/unfiltered.diff does not apply to the head of $TEST_BRANCH ($t)"
 }
 
 # build_kernel K: configure and build kernel K (incremental).

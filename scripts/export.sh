@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# export.sh - write the series branch back to patches/ (git format-patch).
+# export.sh - write the series branch back to patches/, and the test-only commits to tests/kernel/.
 #
 # Usage: scripts/export.sh [--check]
 #
 # Replaces patches/*.patch with 'git format-patch --cover-letter
-# --base=<base commit>' of lazytlb/series in the work tree. The cover
-# letter's subject and text are carried over from the previous
-# patches/0000-cover-letter.patch. Afterwards 'make apply' sees the tree as
-# up to date with patches/. --check only tells (exit 1) whether the branch
-# has commits that patches/ does not hold yet.
+# --base=<base commit>' of lazytlb/series in the work tree, and
+# tests/kernel/*.patch with the commits of lazytlb/test above it (which
+# must stay on top of lazytlb/series: edit both with 'git rebase -i
+# --update-refs'). The cover letter's subject and text are carried over
+# from the previous patches/0000-cover-letter.patch. Afterwards 'make
+# apply' sees the tree as up to date with both. --check only tells (exit
+# 1) whether a branch has commits that the files do not hold yet.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 # The whole series, also under UPTO (lib.sh).
@@ -21,13 +23,16 @@ flag_arg --check "${1:-}" && check=1
 base=$(cat "$BUILD/base-commit")
 g() { git -C "$KTREE" "$@"; }
 head=$(g rev-parse -q --verify "refs/heads/$SERIES_BRANCH") || die "no branch $SERIES_BRANCH: run 'make apply' first"
+thead=$(g rev-parse -q --verify "refs/heads/$TEST_BRANCH") || die "no branch $TEST_BRANCH: run 'make apply' first"
 stampfile=$BUILD/applied
 
 if [ $check = 1 ]; then
-	[ -f "$stampfile" ] && [ "$(cut -d' ' -f2 "$stampfile")" = "$head" ] && exit 0
-	echo "$SERIES_BRANCH ($head) has commits not exported to patches/"
+	[ -f "$stampfile" ] && [ "$(cut -d' ' -f2,3 "$stampfile")" = "$head $thead" ] && exit 0
+	echo "$SERIES_BRANCH ($head) or $TEST_BRANCH ($thead) has commits not exported to patches/ or tests/kernel/"
 	exit 1
 fi
+g merge-base --is-ancestor "$head" "$thead" ||
+	die "$TEST_BRANCH is not on top of $SERIES_BRANCH: rebase it there ('git rebase --update-refs' moves both), nothing exported"
 
 P=$PATCHES
 tmp=$(mktemp -d)
@@ -58,6 +63,14 @@ fi
 rm -f "$P"/*.patch
 mkdir -p "$P"
 [ "$n" = 0 ] || cp "$tmp"/*.patch "$P/"
+# The test-only patches: numbered from 1, with no commit ids (a round trip
+# with no edit leaves them byte-identical).
+tn=$(g rev-list --count "$head..$thead")
+rm -rf "$tmp/t"
+[ "$tn" = 0 ] || g format-patch -q --no-signature --zero-commit -o "$tmp/t" "$head..$thead" >/dev/null
+mkdir -p "$TESTPATCHES"
+rm -f "$TESTPATCHES"/*.patch
+[ "$tn" = 0 ] || cp "$tmp"/t/*.patch "$TESTPATCHES/"
 stamp=$(patches_stamp "$base")
-printf '%s %s\n' "$stamp" "$head" >"$stampfile"
-log "exported $n patches to patches/"
+printf '%s %s %s\n' "$stamp" "$head" "$thead" >"$stampfile"
+log "exported $n patches to patches/, $tn test-only patches to ${TESTPATCHES#"$TOP"/}/"

@@ -7,7 +7,7 @@
 # mm_struct is rarely touched again, so a lazy TLB shootdown that misses a
 # CPU passes every workload: only the debug checks can tell. For each
 # tests/knownbad/NAME.diff (all of them by default), this checks out the
-# head of the series in build/knownbad/tree, applies the diffs its
+# head of lazytlb/test (the series and tests/kernel/) in build/knownbad/tree, applies the diffs its
 # '# with: PART...' line names (tests/knownbad/PART.diff, in that order)
 # and then its own, builds it with the 'knownbad' variant
 # (kernel-config/knownbad-variants: the shootdown configuration with 4
@@ -47,13 +47,13 @@ fi
 "$S/apply.sh"
 
 tree=$BUILD/knownbad/tree
-[ -e "$tree/.git" ] || git -C "$KTREE" worktree add --quiet --detach "$tree" "$SERIES_BRANCH"
+[ -e "$tree/.git" ] || git -C "$KTREE" worktree add --quiet --detach "$tree" "$TEST_BRANCH"
 export KTREE=$tree VARIANT=knownbad VDIR=$BUILD/knownbad SELFTESTS=lazy_tlb
 
 # apply_diff FILE: apply a diff's body, if it has one, to the tree.
 apply_diff() {
 	grep -q '^diff --git' "$1" || return 0
-	git -C "$tree" apply "$1" || die "${1#"$KB"/} does not apply to the head of the series"
+	git -C "$tree" apply "$1" || die "${1#"$KB"/} does not apply to the head of $TEST_BRANCH"
 }
 
 # caught RC MISSING: the run failed, and every expected line was there.
@@ -64,7 +64,7 @@ for n in "${names[@]}"; do
 	diff=$KB/$n.diff
 	[ -f "$diff" ] || die "no $diff"
 	log "== known-bad $n"
-	git -C "$tree" checkout -q --force --detach "$SERIES_BRANCH"
+	git -C "$tree" checkout -q --force --detach "$TEST_BRANCH"
 	git -C "$tree" clean -fdq
 	read -ra parts <<<"$(sed -n 's/^# with: //p' "$diff")"
 	for part in "${parts[@]}"; do
@@ -104,6 +104,6 @@ for n in "${names[@]}"; do
 		ok_if "$n: caught" caught "$rc" "$missing"
 	fi
 done
-git -C "$tree" checkout -q --force --detach "$SERIES_BRANCH"
+git -C "$tree" checkout -q --force --detach "$TEST_BRANCH"
 git -C "$tree" clean -fdq
 ktap_end

@@ -28,6 +28,11 @@ else
 fi
 # The series, as git format-patch output.
 PATCHES=${PATCHES:-$TOP/patches}
+# Test-only kernel patches (tests/kernel/README): instrumentation and tests
+# that make check needs and upstream would not take. apply.sh puts them on
+# top of the series as branch lazytlb/test, the branch the work tree holds
+# and the harness builds; export.sh writes them back here.
+TESTPATCHES=${TESTPATCHES:-$TOP/tests/kernel}
 # Variant: a named set of config fragments, see kernel-config/variants.
 # Unset, it is the kernel a user of the series tests: SHOOTDOWN with its
 # checks ('default' is the series with its options off).
@@ -36,7 +41,8 @@ VDIR=${VDIR:-$BUILD/$VARIANT$upto_sfx}
 CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
 SERIES_BRANCH=${SERIES_BRANCH:-lazytlb/series}
 BASE_BRANCH=${BASE_BRANCH:-lazytlb/base}
-export TOP BUILD KTREE PATCHES VARIANT CROSS_COMPILE SERIES_BRANCH BASE_BRANCH
+TEST_BRANCH=${TEST_BRANCH:-lazytlb/test}
+export TOP BUILD KTREE PATCHES TESTPATCHES VARIANT CROSS_COMPILE SERIES_BRANCH BASE_BRANCH TEST_BRANCH
 
 _t0=${_t0:-$(date +%s)}
 export _t0
@@ -263,13 +269,22 @@ series_patches() {
 	find "$PATCHES" -maxdepth 1 -name '*.patch' ! -name '0000-cover-letter.patch' | sort
 }
 
-# patches_stamp BASE: identifies BASE plus the content of patches/, so that
-# apply.sh can tell whether the tree already holds what export.sh wrote.
+# The test-only kernel patches in order.
+test_patches() {
+	[ -d "$TESTPATCHES" ] || return 0
+	find "$TESTPATCHES" -maxdepth 1 -name '*.patch' | sort
+}
+
+# patches_stamp BASE: identifies BASE plus the content of patches/ and
+# tests/kernel/, so that apply.sh can tell whether the tree already holds
+# what export.sh wrote.
 patches_stamp() {
 	local p
 	{
 		echo "$1"
 		series_patches | while IFS= read -r p; do cat "$p"; done
+		echo "tests/kernel"
+		test_patches | while IFS= read -r p; do cat "$p"; done
 	} | sha1sum | cut -d' ' -f1
 }
 

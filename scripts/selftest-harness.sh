@@ -64,8 +64,8 @@ done
 # --- apply.sh / export.sh on a small repository -------------------------
 mkrepo() {
 	local r=$T/repo
-	rm -rf "$r" "$T/build" "$T/patches"
-	mkdir -p "$r/mm" "$T/build" "$T/patches"
+	rm -rf "$r" "$T/build" "$T/patches" "$T/tpatches"
+	mkdir -p "$r/mm" "$T/build" "$T/patches" "$T/tpatches"
 	git -C "$r" init -q -b base
 	seq 1 20 | sed 's/^/line /' >"$r/mm/foo.c"
 	git -C "$r" add . && git -C "$r" -c user.name=t -c user.email=t@t.invalid commit -qm base
@@ -77,7 +77,7 @@ mkrepo() {
 	git -C "$r" format-patch -q --cover-letter -o "$T/patches" HEAD~2
 	git -C "$r" checkout -q --detach "$(cat "$T/build/base-commit")"
 }
-apply_env() { BUILD=$T/build KTREE=$T/repo PATCHES=$T/patches "$@"; }
+apply_env() { BUILD=$T/build KTREE=$T/repo PATCHES=$T/patches TESTPATCHES=$T/tpatches "$@"; }
 
 apply_good() {
 	mkrepo
@@ -117,6 +117,45 @@ export_roundtrip() {
 	[ "$(git -C "$T/repo" rev-list --count "$(cat "$T/build/base-commit")"..HEAD)" = 2 ]
 }
 ok_if "export: round trip keeps the cover letter and applies again" export_roundtrip
+
+# A test-only commit on lazytlb/test goes to tests/kernel/, not patches/,
+# and comes back on top of the series; an edit of a series patch made with
+# 'git rebase -i --update-refs' goes to patches/.
+test_patches_roundtrip() {
+	local g=(git -C "$T/repo" -c user.name=t -c user.email=t@t.invalid) before base
+	mkrepo
+	apply_env "$TOP/scripts/apply.sh"
+	[ "$(git -C "$T/repo" rev-parse --abbrev-ref HEAD)" = lazytlb/test ]
+	sed -i 's/^line 9$/line nine (test only)/' "$T/repo/mm/foo.c"
+	"${g[@]}" commit -qam "mm: test-only hook"
+	apply_env "$TOP/scripts/export.sh"
+	[ "$(find "$T/patches" -name '*.patch' | wc -l)" = 3 ]
+	[ "$(find "$T/tpatches" -name '*.patch' | wc -l)" = 1 ]
+	grep -q '^Subject: \[PATCH\] mm: test-only hook' "$T"/tpatches/0001-*.patch
+	before=$(cat "$T"/tpatches/*.patch | sha1sum)
+	apply_env "$TOP/scripts/apply.sh" --force
+	[ "$(git -C "$T/repo" log --format=%s lazytlb/series..lazytlb/test)" = "mm: test-only hook" ]
+	[ "$(git -C "$T/repo" rev-list --count "$(cat "$T/build/base-commit")"..lazytlb/series)" = 2 ]
+	apply_env "$TOP/scripts/export.sh"
+	# No edit, no change.
+	[ "$(cat "$T"/tpatches/*.patch | sha1sum)" = "$before" ]
+	# A fixup of the first series patch, squashed with --update-refs.
+	sed -i 's/^line 4$/line four/' "$T/repo/mm/foo.c"
+	"${g[@]}" commit -qam "fixup! mm: first"
+	GIT_SEQUENCE_EDITOR=: "${g[@]}" rebase -q -i --autosquash --update-refs "$(cat "$T/build/base-commit")"
+	apply_env "$TOP/scripts/export.sh"
+	grep -q '^+line four' "$T"/patches/0001-*.patch
+	[ "$(find "$T/tpatches" -name '*.patch' | wc -l)" = 1 ]
+	# A test branch moved off the series is refused, nothing written.
+	base=$(cat "$T/build/base-commit")
+	git -C "$T/repo" branch -f lazytlb/series "$("${g[@]}" commit-tree -p "$base" -m elsewhere "$base^{tree}")"
+	if apply_env "$TOP/scripts/export.sh" 2>/dev/null; then
+		echo "export.sh took a test branch that is not on top of the series"
+		return 1
+	fi
+	grep -q '^+line four' "$T"/patches/0001-*.patch
+}
+ok_if "export: test-only commits go to tests/kernel/, and come back on top of the series" test_patches_roundtrip
 
 prefix_checkout() {
 	local err rc=0 head
