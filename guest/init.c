@@ -6,7 +6,10 @@
  * kselftests named in /etc/kselftest-args with the kernel's own
  * run_kselftest.sh and copies their KTAP output to the console and to the
  * virtio console /dev/hvc0 (the host parses the latter), then powers off.
- * After each test's result line it adds "# harness: time COLL: TEST: N s".
+ * After each test's result line it adds "# harness: time COLL: TEST: N s",
+ * and writes "harness: done COLL:TEST" to the kernel log (after
+ * "harness: start" before the tests): a kernel report printed between two
+ * of these lines was printed during that test (scripts/results.py).
  * Before the tests it copies the kernel log to /dev/hvc1 (boot messages).
  *
  * Kernel command line switches (passed to init as environment):
@@ -37,6 +40,23 @@
 #define MAX_ARGS 256
 
 static int tap_fd = -1;
+static int kmsg_fd = -1;
+
+/* A line in the kernel log, to place the kernel's reports among the tests. */
+static void kmsg(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	if (kmsg_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(kmsg_fd, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
+		return;
+}
 
 /* Copy @buf to the console and, once it is open, to the KTAP channel. */
 static void tee_write(const char *buf, size_t n)
@@ -180,6 +200,21 @@ static int split_tests(char *list, char **argv, int max)
 
 static struct timespec test_start;
 
+/* "harness: done COLL:TEST" from the result's "COLL: TEST". */
+static void done_line(const char *name, int len)
+{
+	char test[256];
+	int i, j;
+
+	for (i = 0, j = 0; i < len && j < (int)sizeof(test) - 1; i++) {
+		if (name[i] == ' ' && i > 0 && name[i - 1] == ':')
+			continue;
+		test[j++] = name[i];
+	}
+	test[j] = '\0';
+	kmsg("harness: done %s\n", test);
+}
+
 /*
  * After each top-level result line of run_kselftest.sh ("ok N selftests:
  * COLL: TEST", or "not ok"), a comment with the seconds the test took.
@@ -204,6 +239,7 @@ static void time_line(const char *line)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	out("# harness: time %.*s: %ld s\n", len, name,
 	    (long)(now.tv_sec - test_start.tv_sec));
+	done_line(name, len);
 	test_start = now;
 }
 
@@ -313,6 +349,7 @@ int main(void)
 	}
 
 	save_boot_log();
+	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	tap_fd = open("/dev/hvc0", O_WRONLY | O_NOCTTY);
 	if (tap_fd < 0)
 		out("# harness: no /dev/hvc0 (%s): KTAP on the console only\n",
@@ -359,6 +396,7 @@ int main(void)
 		else if (repeat > 1)
 			out("# harness: run %d of %d\n", pass, repeat);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		kmsg("harness: start\n");
 		rc = run_tests(argv);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		out("# harness: run_kselftest.sh exit %d after %ld s\n", rc,

@@ -13,7 +13,8 @@
 # SELFTESTS="a b:c" overrides the file. Prints the entries whose collection
 # exists in the kernel work tree; with --missing, those of collections the
 # series adds that this tree does not have (the bare base, a prefix: their
-# tests are reported as skipped, with the reason). A collection that is
+# tests are reported as skipped, with the reason), and of the tests it adds
+# to a collection's tests.txt (LKDTM's) that this tree's list lacks. A collection that is
 # neither is an error that lists the ones there are.
 set -euo pipefail
 NO_LOCK=1 . "$(dirname "$0")/lib.sh"
@@ -45,7 +46,15 @@ else
 		END { for (i = 0; i < n; i++) if (!(l[i] in drop)) print l[i] }'
 fi | while IFS= read -r t; do
 	if [ -n "${SELFTESTS:-}" ]; then from="SELFTESTS=\"$SELFTESTS\""; else from="the list of $VARIANT"; fi
-	if [ -d "$KTREE/tools/testing/selftests/${t%%:*}" ]; then
+	d=$KTREE/tools/testing/selftests/${t%%:*}
+	name=${t#*:}
+	name=${name%.sh}
+	if [ -d "$d" ] && [ "$t" != "${t#*:}" ] && [ -f "$d/tests.txt" ] &&
+		! grep -qE "^#?$name( |\$)" "$d/tests.txt" &&
+		grep -qs -- "^+$name " "$PATCHES"/*.patch; then
+		# A test of a tests.txt list (LKDTM) that the series adds.
+		[ $missing = 0 ] || printf '%s\n' "$t"
+	elif [ -d "$d" ]; then
 		[ $missing = 1 ] || printf '%s\n' "$t"
 	elif grep -qs -- "^+++ b/tools/testing/selftests/${t%%:*}/" "$PATCHES"/*.patch; then
 		# A collection of the series, not in this tree (the bare base, UPTO).

@@ -45,8 +45,11 @@ frags+=("${vfrags[@]:0:2}")
 # is no collection stops here.
 colls=$(env -u SELFTESTS "$TOP/scripts/collections.sh")
 [ -z "${SELFTESTS:-}" ] || colls+=$'\n'$("$TOP/scripts/collections.sh")
+# selftests/config-not-merged: collections whose config is left out.
+notmerged=$(sed -e 's/#.*//' "$TOP/selftests/config-not-merged" 2>/dev/null | awk 'NF { print $1 }')
 while IFS= read -r c; do
 	[ -n "$c" ] || continue
+	! grep -qxF "${c%%:*}" <<<"$notmerged" || continue
 	f=$KTREE/tools/testing/selftests/${c%%:*}/config
 	[ -f "$f" ] && frags+=("$f")
 done <<<"$colls"

@@ -61,7 +61,11 @@ ln -s ../../lib/aarch64-linux-gnu "$ST/usr/lib"
 cp "$(pick busybox)" "$ST/bin/busybox"
 ln -s busybox "$ST/bin/sh"
 cp "$(pick bash)" "$ST/bin/bash"
-cp "$(find "$ARM/root" -path '*/usr/bin/timeout' -print -quit)" "$ST/usr/bin/timeout"
+# GNU comm and mktemp too: LKDTM's run.sh uses options busybox lacks
+# (comm --nocheck-order, mktemp --tmpdir).
+for p in timeout comm mktemp; do
+	cp "$(find "$ARM/root" -path "*/usr/bin/$p" -print -quit)" "$ST/usr/bin/$p"
+done
 # glibc and the few libraries the programs above and the selftests need.
 find "$ARM/root" \( -name 'ld-linux-aarch64.so.1' -o -name 'lib*.so.*' \) \
 	\( -type f -o -type l \) -path '*/lib/*' -exec cp -L {} "$ST/lib/aarch64-linux-gnu/" \;

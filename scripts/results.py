@@ -9,7 +9,10 @@ per test: each kselftest subtest (the '# ok N name' lines kselftest nests
 inside a test's output become KTAP subtests), or the test itself when it has
 none. The console log (build/VARIANT/console.log) is scanned for kernel
 reports: panic, oops, BUG, WARNING (WARN, lockdep, RCU), KASAN, UBSAN, hung
-tasks and RCU stalls; each is a failed row. So are expected tests with no
+tasks and RCU stalls; each is a failed row, unless the test during which
+it was printed provokes it on purpose (--expect-reports, from
+selftests/expect-reports: the project says which, not the test). So are
+expected tests with no
 result, a guest that did not reach the end of the run, and a boot status
 that is not 0 (124: timeout). Tests listed as flaky that failed may be
 run again (scripts/test.sh does it): then the result of the second run
@@ -130,48 +133,64 @@ REPORTS = [
     ('hung task', re.compile(TS + r'(INFO: task .+:[0-9]+ blocked(?: in I/O wait)? for more than .*)')),
     ('RCU stall', re.compile(TS + r'((?:INFO: )?rcu: .*detected stalls?.*)')),
 ]
-EXPECT = re.compile(r'\[\s*([0-9]+\.[0-9]+)\](?:\[\s*[TC][0-9]+\])?\s*'
-                    r'kselftest: expect-reports (begin|end)\b(.*)$')
+MARK = re.compile(r'\[\s*([0-9]+\.[0-9]+)\](?:\[\s*[TC][0-9]+\])?\s*'
+                  r'harness: (start|done)(?: (\S+))?\s*$')
 STAMP = re.compile(r'\[\s*([0-9]+\.[0-9]+)\]')
+# Console lines before a report that may hold what it is about (a WARN's
+# message comes before its 'WARNING:' line).
+CONTEXT = 6
 
 
-def kernel_reports(console, test_output):
+def read_expected(path):
+    """The reports tests provoke on purpose (selftests/expect-reports):
+    {COLLECTION:TEST: [regex, ...]}."""
+    expected = {}
+    if not path:
+        return expected
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            test, rx = (re.split(r'\s+', line, maxsplit=1) + [''])[:2]
+            if ':' not in test or not rx:
+                sys.exit(f'{path}:{n}: not "COLLECTION:TEST REGEX": {line}')
+            try:
+                expected.setdefault(test, []).append(re.compile(rx))
+            except re.error as e:
+                sys.exit(f'{path}:{n}: bad regular expression "{rx}": {e}')
+    return expected
+
+
+def kernel_reports(console, test_output, expected=None):
     """Return (kind, line) for every kernel report in the console log.
 
-    A test brackets the reports it provokes on purpose with 'kselftest:
-    expect-reports begin NAME' and '... end NAME'. The console does not
-    keep the kernel's order against the tests' own output, so a report is
-    the test's when its printk time lies between a begin and the end of
-    the same NAME. A begin with no end is a report itself, and silences
-    nothing.
+    The guest's init writes 'harness: start' to the kernel log before the
+    tests and 'harness: done COLLECTION:TEST' when it reads a test's
+    result, so a report printed after one 'done' (or the start) and up to
+    the next is that test's. It is expected, and left out, when @expected
+    (read_expected()) lists a regular expression for that test that
+    matches the report's line or one of the CONTEXT console lines before
+    it. The tests themselves mark nothing.
     """
     lines = [raw.rstrip('\r\n') for raw in console]
-    spans, open_at, found, seen = [], {}, [], set()
+    marks = []
     for line in lines:
-        m = EXPECT.search(line)
-        if not m:
-            continue
-        t, what, name = float(m.group(1)), m.group(2), m.group(3).strip()
-        if what == 'begin':
-            # The console may print a line twice, the first copy cut short:
-            # a begin at the same time whose name starts the other's is one.
-            for other in [n for n, u in open_at.items() if u == t and
-                          (name.startswith(n) or n.startswith(name))]:
-                del open_at[other]
-                name = other if len(other) > len(name) else name
-            open_at[name] = t
-        else:
-            # An end whose name was cut short still closes its begin.
-            match = name if name in open_at else next(
-                (n for n in open_at if name and (n.startswith(name) or name.startswith(n))),
-                None)
-            if match is not None:
-                spans.append((open_at.pop(match), t))
-    for name, t in open_at.items():
-        found.append(('harness', f'expect-reports begin without end at {t:.6f}: '
-                      f'{name or "(unnamed)"}'))
-    for line in lines:
-        if line.strip() in test_output or EXPECT.search(line):
+        m = MARK.search(line)
+        if m:
+            marks.append((float(m.group(1)), m.group(2), m.group(3)))
+
+    def owner(t):
+        prev = None
+        for mt, kind, name in marks:
+            if kind == 'done' and prev is not None and prev < t <= mt:
+                return name
+            prev = mt
+        return None
+
+    found, seen = [], set()
+    for i, line in enumerate(lines):
+        if line.strip() in test_output or MARK.search(line):
             continue
         for kind, rx in REPORTS:
             m = rx.search(line)
@@ -179,13 +198,16 @@ def kernel_reports(console, test_output):
                 continue
             stamps = STAMP.findall(line[:m.start(1)])
             t = float(stamps[-1]) if stamps else None
-            if t is not None and any(b <= t <= e for b, e in spans):
-                break
+            test = owner(t) if t is not None else None
+            if test in (expected or {}):
+                context = lines[max(0, i - CONTEXT):i + 1]
+                if any(r.search(c) for r in expected[test] for c in context):
+                    break
             text = re.sub(r'\s+', ' ', m.group(1)).strip()
             key = (kind, re.sub(r'[0-9a-fx]{6,}', '', text))
             if key not in seen:
                 seen.add(key)
-                found.append((kind, text))
+                found.append((kind, text + (f' (during {test})' if test else '')))
             break
     return found
 
@@ -210,7 +232,8 @@ def split_runs(ktap):
     return runs
 
 
-def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status):
+def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status,
+            expected=None):
     """Rows (status, name, note) for one guest run. A guest that ran its
     tests N times gives the rows of each pass, those of pass K > 1 named
     'runK/...', and a row 'harness:rerun': every test must have the same
@@ -255,8 +278,8 @@ def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status
         test_output = {l.strip() for l in ktap if l.strip()}
         with open(console_path, errors='replace') as f:
             console = f.read().splitlines()
-        for kind, text in kernel_reports(console, test_output):
-            fail('harness:expect-reports' if kind == 'harness' else f'kernel:{kind}', text)
+        for kind, text in kernel_reports(console, test_output, expected):
+            fail(f'kernel:{kind}', text)
         # The guest writes its end marker to the console too: a console
         # without it is cut short, and reports after the cut are lost.
         if finished and not any('# harness: done' in l for l in console):
@@ -384,17 +407,23 @@ def main():
                     help='the console or kernel log must match this regex (one row each)')
     ap.add_argument('--reject', action='append', default=[], metavar='REGEX',
                     help='the console and kernel log must not match this regex (one row each)')
+    ap.add_argument('--expect-reports', metavar='FILE',
+                    help='file of "COLLECTION:TEST REGEX" lines: the kernel reports a test '
+                    'provokes on purpose (selftests/expect-reports)')
     ap.add_argument('--must-run', action='append', default=[], metavar='TEST',
                     help='COLLECTION:TEST[/SUBTEST] whose skip is a failure in this guest')
     args = ap.parse_args()
 
     kp, _, kpr = load_kunit(args.ktree)
     printer = kpr.Printer(print=False)
-    rows = analyze(kp, printer, args.ktap, args.console, args.expect, args.boot_status)
+    expected = read_expected(args.expect_reports)
+    rows = analyze(kp, printer, args.ktap, args.console, args.expect, args.boot_status,
+                   expected)
 
     for name in sorted(read_list(args.absent)):
         coll = name.split(':')[0]
-        rows.append(('SKIP', name, f'no tools/testing/selftests/{coll} in this kernel tree'))
+        rows.append(('SKIP', name, f'not in this kernel tree: tools/testing/selftests/{coll} '
+                     'or this test of it comes with a later patch of the series'))
 
     # The guest settings' expectations (kernel-config/qemu): what the
     # console must show, and the tests this guest exists to run.
@@ -430,7 +459,7 @@ def main():
     if args.retry_ktap:
         retried = failed & flaky
         again = analyze(kp, printer, args.retry_ktap, args.retry_console,
-                        None, args.retry_boot_status)
+                        None, args.retry_boot_status, expected)
         first = {}
         for st, n, note in rows:
             if st == 'FAIL' and top(n) in retried:

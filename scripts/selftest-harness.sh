@@ -39,6 +39,7 @@ results_fixture() {
 	local d=$1 a=() want_rc want_line out rc=0
 	[ -f "$d/console.log" ] && a+=(--console "$d/console.log")
 	[ -f "$d/expect" ] && a+=(--expect "$d/expect")
+	[ -f "$d/expect-reports" ] && a+=(--expect-reports "$d/expect-reports")
 	[ -f "$d/boot-status" ] && a+=(--boot-status "$(cat "$d/boot-status")")
 	[ -f "$d/flaky" ] && a+=(--flaky "$d/flaky")
 	[ -f "$d/absent" ] && a+=(--absent "$d/absent")

@@ -8,8 +8,8 @@
 # SMP (8) vCPUs running the lazy_tlb collection pass after pass until
 # SOAK_MINUTES (10) have gone by; the pass in progress then finishes. The
 # table is test.sh's: every pass must pass with the same verdicts
-# (harness:rerun), and a kernel report outside a test's expect-reports
-# bracket fails. Then the lazy reference audit's books, from the counters
+# (harness:rerun), and a kernel report fails but for those
+# selftests/expect-reports lists for the test it came from. Then the lazy reference audit's books, from the counters
 # the guest prints after the last pass: no unbalanced free, no CPU a
 # shootdown missed, and as many outstanding lazy references as the CPUs
 # hold. Closing line 'N passed, N failed' over both; the run is kept in
