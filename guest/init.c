@@ -6,10 +6,12 @@
  * kselftests named in /etc/kselftest-args with the kernel's own
  * run_kselftest.sh and copies their KTAP output to the console and to the
  * virtio console /dev/hvc0 (the host parses the latter), then powers off.
- * After each test's result line it adds "# harness: time COLL: TEST: N s",
- * and writes "harness: done COLL:TEST" to the kernel log (after
- * "harness: start" before the tests): a kernel report printed between two
- * of these lines was printed during that test (scripts/results.py).
+ * After each test's result line it adds "# harness: time COLL: TEST: N s".
+ * The tests of /etc/kselftest-isolated (those whose kernel reports are
+ * expected: selftests/expect-reports) run after the others, each on its
+ * own, after "# harness: isolated TEST" in the KTAP and between "harness:
+ * begin TEST" and "harness: end TEST" lines in the kernel log, which tell
+ * scripts/results.py which reports were printed during that test.
  * Before the tests it copies the kernel log to /dev/hvc1 (boot messages).
  *
  * Kernel command line switches (passed to init as environment):
@@ -40,23 +42,7 @@
 #define MAX_ARGS 256
 
 static int tap_fd = -1;
-static int kmsg_fd = -1;
 
-/* A line in the kernel log, to place the kernel's reports among the tests. */
-static void kmsg(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	int n;
-
-	if (kmsg_fd < 0)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0 && write(kmsg_fd, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
-		return;
-}
 
 /* Copy @buf to the console and, once it is open, to the KTAP channel. */
 static void tee_write(const char *buf, size_t n)
@@ -81,6 +67,29 @@ static void out(const char *fmt, ...)
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
 	tee_write(buf, n);
+}
+
+/*
+ * A line in the kernel log. /dev/kmsg is opened for each line: a writer
+ * gets 10 lines per 5 s per open file, and drops the rest silently.
+ */
+static void kmsg(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int fd, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
+		out("# harness: cannot write to /dev/kmsg: %s\n", strerror(errno));
+	close(fd);
 }
 
 /* Counters the kernel's debug options keep, as comments after the run. */
@@ -200,19 +209,27 @@ static int split_tests(char *list, char **argv, int max)
 
 static struct timespec test_start;
 
-/* "harness: done COLL:TEST" from the result's "COLL: TEST". */
-static void done_line(const char *name, int len)
-{
-	char test[256];
-	int i, j;
+#define MAX_ISOLATED 32
 
-	for (i = 0, j = 0; i < len && j < (int)sizeof(test) - 1; i++) {
-		if (name[i] == ' ' && i > 0 && name[i - 1] == ':')
-			continue;
-		test[j++] = name[i];
-	}
-	test[j] = '\0';
-	kmsg("harness: done %s\n", test);
+/* The tests of /etc/kselftest-isolated, one per line (there may be none). */
+static int read_isolated(char **tests, int max)
+{
+	static char buf[4096];
+	int fd, n, nr = 0;
+	char *s, *save;
+
+	fd = open("/etc/kselftest-isolated", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (s = strtok_r(buf, "\n", &save); s && nr < max; s = strtok_r(NULL, "\n", &save))
+		if (*s && *s != '#')
+			tests[nr++] = s;
+	return nr;
 }
 
 /*
@@ -239,7 +256,6 @@ static void time_line(const char *line)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	out("# harness: time %.*s: %ld s\n", len, name,
 	    (long)(now.tv_sec - test_start.tv_sec));
-	done_line(name, len);
 	test_start = now;
 }
 
@@ -307,6 +323,26 @@ static int run_tests(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * Each test of @tests on its own, in a run_kselftest.sh of its own, between
+ * "harness: begin TEST" and "harness: end TEST" in the kernel log.
+ */
+static void run_isolated(char **tests, int n)
+{
+	char *argv[] = { "/kselftest/run_kselftest.sh", "-t", NULL, NULL };
+	int i, rc;
+
+	for (i = 0; i < n; i++) {
+		argv[2] = tests[i];
+		out("# harness: isolated %s\n", tests[i]);
+		kmsg("harness: begin %s\n", tests[i]);
+		rc = run_tests(argv);
+		kmsg("harness: end %s\n", tests[i]);
+		if (rc)
+			out("# harness: run_kselftest.sh -t %s exit %d\n", tests[i], rc);
+	}
+}
+
 int main(void)
 {
 	char *install[] = { "/bin/busybox", "--install", "-s", "/bin", NULL };
@@ -314,7 +350,8 @@ int main(void)
 	char *argv[MAX_ARGS + 2];
 	const char *mode = getenv("harness");
 	struct timespec start, t0, t1;
-	int argc, rc, pass, repeat = 1;
+	char *isolated[MAX_ISOLATED];
+	int argc, rc, pass, repeat = 1, nisolated = 0;
 	long soak = 0;
 
 	do_mount("proc", "/proc", "proc");
@@ -349,7 +386,6 @@ int main(void)
 	}
 
 	save_boot_log();
-	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	tap_fd = open("/dev/hvc0", O_WRONLY | O_NOCTTY);
 	if (tap_fd < 0)
 		out("# harness: no /dev/hvc0 (%s): KTAP on the console only\n",
@@ -364,8 +400,10 @@ int main(void)
 			argc = split_words(getenv("harness_args"), argv + 1, MAX_ARGS);
 	} else if (getenv("harness_tests"))
 		argc = split_tests(getenv("harness_tests"), argv + 1, MAX_ARGS);
-	else
+	else {
 		argc = read_args("/etc/kselftest-args", argv + 1, MAX_ARGS);
+		nisolated = read_isolated(isolated, MAX_ISOLATED);
+	}
 	if (argc < 0) {
 		out("# harness: cannot read /etc/kselftest-args\n");
 		goto off;
@@ -396,11 +434,12 @@ int main(void)
 		else if (repeat > 1)
 			out("# harness: run %d of %d\n", pass, repeat);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		kmsg("harness: start\n");
-		rc = run_tests(argv);
+		rc = argc || !nisolated ? run_tests(argv) : 0;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		out("# harness: run_kselftest.sh exit %d after %ld s\n", rc,
 		    (long)(t1.tv_sec - t0.tv_sec));
+		run_isolated(isolated, nisolated);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (soak && t1.tv_sec - start.tv_sec >= soak)
 			break;
 	}

@@ -5,11 +5,13 @@
 #
 # Contents: guest/init.c compiled statically as /init; busybox (Debian's
 # busybox-static for arm64), bash and GNU timeout (run_kselftest.sh calls
-# /usr/bin/timeout --foreground, which busybox's timeout rejects) with
+# /usr/bin/timeout --foreground, which busybox's timeout rejects), comm and
+# mktemp (LKDTM's run.sh) with
 # Debian's arm64 glibc; the installed selftests (scripts/kselftest.sh) under
 # /kselftest; the modules of build/VARIANT/modroot; and
 # /etc/kselftest-args, the run_kselftest.sh arguments made from
-# selftests/collections. The arm64 packages are downloaded as files into
+# selftests/collections, and /etc/kselftest-isolated, the tests of it that
+# selftests/expect-reports lists. The arm64 packages are downloaded as files into
 # build/dl/arm64 through the private apt state: dpkg's architecture list is
 # not touched. Every ELF program is checked for libraries it needs that the
 # image lacks. The archive is written with the kernel's usr/gen_initramfs.sh
@@ -79,8 +81,16 @@ ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$ST/lib/ld-linux-aarch64.so.1"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ST/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$ST/etc/group"
 
-# run_kselftest.sh arguments, one per line.
+# run_kselftest.sh arguments, one per line, and the tests whose kernel
+# reports are expected (selftests/expect-reports), which the guest runs
+# each on its own, after the others (guest/init.c).
+isolated=$(sed -e 's/#.*//' "$TOP/selftests/expect-reports" 2>/dev/null | awk 'NF { print $1 }' || true)
+: >"$ST/etc/kselftest-isolated"
 { [ $noself = 1 ] || "$TOP/scripts/collections.sh"; } | while IFS= read -r t; do
+	if grep -qxF -- "$t" <<<"$isolated"; then
+		printf '%s\n' "$t" >>"$ST/etc/kselftest-isolated"
+		continue
+	fi
 	case "$t" in
 	*:*) printf -- '-t\n%s\n' "$t" ;;
 	*) printf -- '-c\n%s\n' "$t" ;;

@@ -17,7 +17,9 @@
 # '# expect: REGEX' line of the diff's header (grep -E; the boot's kernel
 # log, all levels, counts as console here); a line
 # '# guest: VARIANT' boots it under that variant's QEMU settings
-# (kernel-config/qemu: the CPU model, firmware, kernel arguments). A diff with
+# (kernel-config/qemu: the CPU model, firmware, kernel arguments), and a
+# line '# variant: NAME' builds it with another variant of
+# kernel-config/knownbad-variants (KASAN, lockdep). A diff with
 # '# verdict: pass' (the series with a race window widened, say) must
 # instead pass, with every '# expect:' matched; one with '# verdict: panic'
 # (a test that ends the guest on purpose) must fail, with every '# expect:'
@@ -48,7 +50,9 @@ fi
 
 tree=$BUILD/knownbad/tree
 [ -e "$tree/.git" ] || git -C "$KTREE" worktree add --quiet --detach "$tree" "$TEST_BRANCH"
-export KTREE=$tree VARIANT=knownbad VDIR=$BUILD/knownbad SELFTESTS=lazy_tlb
+export KTREE=$tree SELFTESTS=lazy_tlb
+OUT=$BUILD/knownbad
+mkdir -p "$OUT"
 
 # apply_diff FILE: apply a diff's body, if it has one, to the tree.
 apply_diff() {
@@ -72,6 +76,12 @@ for n in "${names[@]}"; do
 		apply_diff "$KB/$part.diff"
 	done
 	apply_diff "$diff"
+	# '# variant: NAME': built with that variant of knownbad-variants.
+	v=$(sed -n 's/^# variant: //p' "$diff")
+	v=${v:-knownbad}
+	grep -qE "^${v}[[:space:]]" "$TOP/kernel-config/knownbad-variants" ||
+		die "$n.diff: '# variant: $v' is not in kernel-config/knownbad-variants"
+	export VARIANT=$v VDIR=$BUILD/$v
 	want=$(sed -n 's/^# verdict: //p' "$diff")
 	want=${want:-fail}
 	case $want in pass | fail | panic) ;; *) die "$n.diff: '# verdict: $want': not pass, fail or panic" ;; esac
@@ -83,14 +93,14 @@ for n in "${names[@]}"; do
 	"$S/kselftest.sh" >/dev/null
 	"$S/initramfs.sh" >/dev/null
 	rc=0
-	"$S/test.sh" >"$VDIR/$n.results.txt" 2>&1 || rc=$?
-	cp "$VDIR/console.log" "$VDIR/$n.console.log"
-	cp "$VDIR/kernel-boot.log" "$VDIR/$n.kernel-boot.log" 2>/dev/null || : >"$VDIR/$n.kernel-boot.log"
+	"$S/test.sh" >"$OUT/$n.results.txt" 2>&1 || rc=$?
+	cp "$VDIR/console.log" "$OUT/$n.console.log"
+	cp "$VDIR/kernel-boot.log" "$OUT/$n.kernel-boot.log" 2>/dev/null || : >"$OUT/$n.kernel-boot.log"
 	missing=$(sed -n 's/^# expect: //p' "$diff" | while IFS= read -r re; do
-		grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf 'no match for %s; ' "$re"
+		grep -qE "$re" "$OUT/$n.console.log" "$OUT/$n.kernel-boot.log" || printf 'no match for %s; ' "$re"
 	done)
 	missing+=$(sed -n 's/^# reject: //p' "$diff" | while IFS= read -r re; do
-		! grep -qE "$re" "$VDIR/$n.console.log" "$VDIR/$n.kernel-boot.log" || printf 'rejected line matched: %s; ' "$re"
+		! grep -qE "$re" "$OUT/$n.console.log" "$OUT/$n.kernel-boot.log" || printf 'rejected line matched: %s; ' "$re"
 	done)
 	[ -z "$missing" ] || log "$n: console check: $missing"
 	if [ "$want" = pass ]; then

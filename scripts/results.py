@@ -130,15 +130,18 @@ REPORTS = [
     ('BUG', re.compile(TS + r'((?:kernel |watchdog: )?BUG(?::| at) .*)')),
     ('lockup', re.compile(TS + r'((?:NMI )?watchdog: .*(?:hard|soft) LOCKUP.*)')),
     ('WARN', re.compile(TS + r'(WARNING: .*)')),
+    # lockdep's other reports ('[ BUG: Invalid wait context ]', '[ BUG: bad
+    # unlock balance detected! ]', ...), which do not start with WARNING.
+    ('lockdep', re.compile(TS + r'(\[ BUG: .* \])')),
     ('hung task', re.compile(TS + r'(INFO: task .+:[0-9]+ blocked(?: in I/O wait)? for more than .*)')),
     ('RCU stall', re.compile(TS + r'((?:INFO: )?rcu: .*detected stalls?.*)')),
 ]
 MARK = re.compile(r'\[\s*([0-9]+\.[0-9]+)\](?:\[\s*[TC][0-9]+\])?\s*'
-                  r'harness: (start|done)(?: (\S+))?\s*$')
+                  r'harness: (begin|end) (\S+)\s*$')
 STAMP = re.compile(r'\[\s*([0-9]+\.[0-9]+)\]')
-# Console lines before a report that may hold what it is about (a WARN's
-# message comes before its 'WARNING:' line).
+# How far before a 'WARNING:' line its '[ cut here ]' line may be.
 CONTEXT = 6
+CUT_HERE = '[ cut here ]'
 
 
 def read_expected(path):
@@ -165,28 +168,39 @@ def read_expected(path):
 def kernel_reports(console, test_output, expected=None):
     """Return (kind, line) for every kernel report in the console log.
 
-    The guest's init writes 'harness: start' to the kernel log before the
-    tests and 'harness: done COLLECTION:TEST' when it reads a test's
-    result, so a report printed after one 'done' (or the start) and up to
-    the next is that test's. It is expected, and left out, when @expected
-    (read_expected()) lists a regular expression for that test that
-    matches the report's line or one of the CONTEXT console lines before
-    it. The tests themselves mark nothing.
+    The guest runs each test that @expected (read_expected(), from
+    selftests/expect-reports) lists on its own, between 'harness: begin
+    TEST' and 'harness: end TEST' lines that its init writes to the kernel
+    log before and after the run. A report printed between the two is
+    expected, and left out, when one of the test's regular expressions
+    matches it: for a WARN its message (the lines from its '[ cut here ]'
+    to its 'WARNING:' line), for any other kind its own line. The console
+    does not keep the kernel's order against the tests' output, so the
+    printk times decide. The tests themselves mark nothing.
     """
     lines = [raw.rstrip('\r\n') for raw in console]
-    marks = []
+    spans, open_at = [], {}
     for line in lines:
         m = MARK.search(line)
-        if m:
-            marks.append((float(m.group(1)), m.group(2), m.group(3)))
+        if not m or line.strip() in test_output:
+            continue
+        t, what, name = float(m.group(1)), m.group(2), m.group(3)
+        if what == 'begin':
+            # The console may print a line twice, the first copy cut short:
+            # a begin at the same time whose name starts the other's is one.
+            for other in [n for n, u in open_at.items() if u == t and
+                          (name.startswith(n) or n.startswith(name))]:
+                del open_at[other]
+                name = other if len(other) > len(name) else name
+            open_at[name] = t
+        else:
+            match = name if name in open_at else next(
+                (n for n in open_at if n.startswith(name) or name.startswith(n)), None)
+            if match is not None:
+                spans.append((open_at.pop(match), t, match))
 
     def owner(t):
-        prev = None
-        for mt, kind, name in marks:
-            if kind == 'done' and prev is not None and prev < t <= mt:
-                return name
-            prev = mt
-        return None
+        return next((n for b, e, n in spans if b <= t <= e), None)
 
     found, seen = [], set()
     for i, line in enumerate(lines):
@@ -200,7 +214,12 @@ def kernel_reports(console, test_output, expected=None):
             t = float(stamps[-1]) if stamps else None
             test = owner(t) if t is not None else None
             if test in (expected or {}):
-                context = lines[max(0, i - CONTEXT):i + 1]
+                context = [line]
+                if kind == 'WARN':
+                    cut = next((j for j in range(i - 1, max(-1, i - CONTEXT - 1), -1)
+                                if CUT_HERE in lines[j]), None)
+                    if cut is not None:
+                        context = lines[cut:i + 1]
                 if any(r.search(c) for r in expected[test] for c in context):
                     break
             text = re.sub(r'\s+', ' ', m.group(1)).strip()
@@ -291,10 +310,18 @@ def analyze(kp, ktree_printer, ktap_path, console_path, expect_path, boot_status
     return rows
 
 
+ISOLATED = re.compile(r'^# harness: isolated (\S+)$')
+
+
 def analyze_pass(kp, ktree_printer, ktap, expect_path):
-    """Rows (status, name, note) for the tests of one pass of the guest."""
-    nested, directives, running = nest_kselftest(ktap)
-    main_test = kp.parse_run_tests(nested, ktree_printer)
+    """Rows (status, name, note) for the tests of one pass of the guest:
+    the run of most tests, then one run of run_kselftest.sh per test the
+    guest ran on its own ('# harness: isolated TEST' before each)."""
+    segments = [[]]
+    for line in ktap:
+        if ISOLATED.match(line.rstrip('\r')):
+            segments.append([])
+        segments[-1].append(line)
 
     rows = []
     S = kp.TestStatus
@@ -316,28 +343,37 @@ def analyze_pass(kp, ktree_printer, ktap, expect_path):
             note = f'no result ({why or "crashed or cut off"})'
         rows.append((status_word(t.status), prefix, note))
 
-    results = {}
-    unnamed = 0
-    for t in main_test.subtests:
-        if not t.name:
-            unnamed += 1  # placeholder for a planned test with no result
-            continue
-        results[short(t.name)] = t
-        walk(t, short(t.name), directives.get(t.name, ''))
-
     def fail(name, note):
         rows.append(('FAIL', name, note))
 
-    if running:
-        fail(short(running), 'no result: the run stopped during this test')
+    results, running_all = {}, []
+    for k, seg in enumerate(segments):
+        # An isolated run that printed nothing is caught below (no result);
+        # so is a main run with no tests when all of them ran isolated.
+        if k > 0 and not any(l.startswith('TAP version') for l in seg):
+            continue
+        nested, directives, running = nest_kselftest(seg)
+        main_test = kp.parse_run_tests(nested, ktree_printer)
+        unnamed = 0
+        for t in main_test.subtests:
+            if not t.name:
+                unnamed += 1  # placeholder for a planned test with no result
+                continue
+            results[short(t.name)] = t
+            walk(t, short(t.name), directives.get(t.name, ''))
+        if running:
+            running_all.append(short(running))
+            fail(short(running), 'no result: the run stopped during this test')
+        if not (expect_path and os.path.exists(expect_path)) and \
+                unnamed - (1 if running else 0) > 0:
+            fail('harness:plan', f'{unnamed - (1 if running else 0)} more of the '
+                 f'{main_test.expected_count} planned tests have no result')
+
     if expect_path and os.path.exists(expect_path):
         with open(expect_path) as f:
             for want in (l.strip() for l in f):
-                if want and want not in results and (not running or want != short(running)):
+                if want and want not in results and want not in running_all:
                     fail(want, 'expected test has no result')
-    elif unnamed - (1 if running else 0) > 0:
-        fail('harness:plan', f'{unnamed - (1 if running else 0)} more of the '
-             f'{main_test.expected_count} planned tests have no result')
     return rows
 
 
@@ -442,7 +478,11 @@ def main():
         rows.append(('FAIL' if m else 'PASS', f'guest:reject{i}',
                      f'the console or boot log has "{m.group(0)}"' if m
                      else f'not in the console or boot log: "{regex}"'))
+    absent = read_list(args.absent)
     for i, (st, n, note) in enumerate(rows):
+        # Not in this kernel tree (a prefix of the series): nothing to run.
+        if n in absent:
+            continue
         if st == 'SKIP' and any(n == t or n.startswith(t + '/') for t in args.must_run):
             rows[i] = ('FAIL', n, f'skipped where this guest must run it: {note}')
     # A must-run that names no test of a collection that ran protects

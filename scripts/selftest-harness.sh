@@ -476,10 +476,10 @@ send_mails() {
 	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \
 		<(git -C "$sr" log --reverse -p "$base..from-patches" | git patch-id --stable | cut -d' ' -f1)
 }
-# POSTING=D on its own: five patches, RFC, the eight before it named by
+# POSTING=D on its own: five patches, RFC, the patches before it named by
 # patch-id, its own change-id.
 send_posting() {
-	local d c p
+	local d c p first
 	d=$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")-D
 	as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=D "$TOP/scripts/send.sh" >"$T/send-d.out" 2>&1 ||
 		{ tail -n 20 "$T/send-d.out"; return 1; }
@@ -490,8 +490,11 @@ send_posting() {
 		grep -n '^Subject\|^change-id\|^base-commit' "$c"
 		return 1
 	fi
+	first=$(awk '$1 == "posting" && $2 == "D" { print $3 }' "$TOP/kernel-config/send")
 	diff <(sed -n 's/^prerequisite-patch-id: //p' "$c") \
-		<(for p in "$PATCHES"/000[1-8]-*.patch; do git patch-id --stable <"$p" | cut -d' ' -f1; done)
+		<(series_patches | head -n $((first - 1)) | while IFS= read -r p; do
+			git patch-id --stable <"$p" | cut -d' ' -f1
+		done)
 	p=$(as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=F "$TOP/scripts/send.sh" 2>&1) &&
 		{ echo "POSTING=F accepted"; return 1; }
 	printf '%s\n' "$p" | grep -q 'POSTING=F: not one of A B C D E'
