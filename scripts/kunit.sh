@@ -29,7 +29,7 @@ need qemu-system-aarch64 qemu-system-arm
 need ccache ccache
 
 # The suites the series adds (kernel-config/kunit.config enables them).
-SUITES=(active_mm)
+SUITES=(active_mm lazy_tlb)
 
 S=$TOP/scripts
 "$S/deps.sh"

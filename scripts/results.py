@@ -202,9 +202,11 @@ def kernel_reports(console, test_output, expected=None):
     def owner(t):
         return next((n for b, e, n in spans if b <= t <= e), None)
 
+    # The kernel's own lines: not a test's output echoing the kernel log.
+    kernel = [bool(re.match(TS, l)) and l.strip() not in test_output for l in lines]
     found, seen = [], set()
     for i, line in enumerate(lines):
-        if line.strip() in test_output or MARK.search(line):
+        if line.strip() in test_output:
             continue
         for kind, rx in REPORTS:
             m = rx.search(line)
@@ -217,9 +219,9 @@ def kernel_reports(console, test_output, expected=None):
                 context = [line]
                 if kind == 'WARN':
                     cut = next((j for j in range(i - 1, max(-1, i - CONTEXT - 1), -1)
-                                if CUT_HERE in lines[j]), None)
+                                if kernel[j] and CUT_HERE in lines[j]), None)
                     if cut is not None:
-                        context = lines[cut:i + 1]
+                        context = [lines[j] for j in range(cut, i + 1) if kernel[j]]
                 if any(r.search(c) for r in expected[test] for c in context):
                     break
             text = re.sub(r'\s+', ' ', m.group(1)).strip()
@@ -510,6 +512,8 @@ def main():
             if top(n) in retried and st != 'FAIL':
                 note = note or f'passed on retry; first run failed in {first[top(n)]}'
             merged.append((st, n, note))
+        for t in sorted(retried - {top(n) for _, n, _ in again}):
+            merged.append(('FAIL', t, f'no result in the retry; first run failed in {first[t]}'))
         rows = merged
 
     # What another boot may rerun: the failed tests, if every one of them
