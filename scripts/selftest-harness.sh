@@ -476,21 +476,22 @@ send_mails() {
 	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \
 		<(git -C "$sr" log --reverse -p "$base..from-patches" | git patch-id --stable | cut -d' ' -f1)
 }
-# POSTING=D on its own: five patches, RFC, the patches before it named by
-# patch-id, its own change-id.
+# POSTING=D on its own: its patches (kernel-config/send), RFC, the patches
+# before it named by patch-id, its own change-id.
 send_posting() {
-	local d c p first
+	local d c p first last
+	read -r first last < <(awk '$1 == "posting" && $2 == "D" { print $3, $4 }' "$TOP/kernel-config/send")
 	d=$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")-D
 	as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=D "$TOP/scripts/send.sh" >"$T/send-d.out" 2>&1 ||
 		{ tail -n 20 "$T/send-d.out"; return 1; }
-	[ "$(find "$d" -type f | wc -l)" = 6 ] || { echo "$(find "$d" -type f | wc -l) mails"; return 1; }
+	[ "$(find "$d" -type f | wc -l)" = $((last - first + 2)) ] ||
+		{ echo "$(find "$d" -type f | wc -l) mails for patches $first-$last and a cover letter"; return 1; }
 	c=$(find "$d" -name '0000-*')
-	if ! grep -q '^Subject: \[PATCH RFC v[0-9]* 0/5\]' "$c" || ! grep -q '^change-id: .*-d$' "$c" ||
+	if ! grep -q "^Subject: \[PATCH RFC v[0-9]* 0/$((last - first + 1))\]" "$c" || ! grep -q '^change-id: .*-d$' "$c" ||
 		grep -q '^base-commit:' "$c"; then
 		grep -n '^Subject\|^change-id\|^base-commit' "$c"
 		return 1
 	fi
-	first=$(awk '$1 == "posting" && $2 == "D" { print $3 }' "$TOP/kernel-config/send")
 	diff <(sed -n 's/^prerequisite-patch-id: //p' "$c") \
 		<(series_patches | head -n $((first - 1)) | while IFS= read -r p; do
 			git patch-id --stable <"$p" | cut -d' ' -f1
