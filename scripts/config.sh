@@ -61,6 +61,7 @@ done <<<"$colls"
 # the series differ in code only (make bench compares their text).
 if [ -n "${UPTO:-}" ]; then
 	while IFS= read -r c; do
+		! grep -qxF "${c%%:*}" <<<"$notmerged" || continue
 		f=$SERIES_TREE/tools/testing/selftests/${c%%:*}/config
 		[ -z "$c" ] || [ ! -f "$f" ] || frags+=("$f")
 	done < <(env -u SELFTESTS "$TOP/scripts/collections.sh" --missing)
