@@ -43,7 +43,6 @@
 
 static int tap_fd = -1;
 
-
 /* Copy @buf to the console and, once it is open, to the KTAP channel. */
 static void tee_write(const char *buf, size_t n)
 {
@@ -160,16 +159,19 @@ static int run(char *const argv[], int out_fd)
 }
 
 /* Split the contents of @path into words (one argument per line). */
-static int read_args(const char *path, char **argv, int max)
+/*
+ * The lines of @path that are neither empty nor comments, read into @buf:
+ * how many (at most @max, in @argv), or -1 if it cannot be read.
+ */
+static int read_lines(const char *path, char *buf, size_t size, char **argv, int max)
 {
-	static char buf[16384];
 	int fd, n, argc = 0;
 	char *s, *save;
 
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n < 0)
 		return -1;
@@ -179,6 +181,13 @@ static int read_args(const char *path, char **argv, int max)
 		if (*s && *s != '#')
 			argv[argc++] = s;
 	return argc;
+}
+
+static int read_args(const char *path, char **argv, int max)
+{
+	static char buf[16384];
+
+	return read_lines(path, buf, sizeof(buf), argv, max);
 }
 
 /* The comma-separated words of @list. */
@@ -215,21 +224,9 @@ static struct timespec test_start;
 static int read_isolated(char **tests, int max)
 {
 	static char buf[4096];
-	int fd, n, nr = 0;
-	char *s, *save;
+	int nr = read_lines("/etc/kselftest-isolated", buf, sizeof(buf), tests, max);
 
-	fd = open("/etc/kselftest-isolated", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	for (s = strtok_r(buf, "\n", &save); s && nr < max; s = strtok_r(NULL, "\n", &save))
-		if (*s && *s != '#')
-			tests[nr++] = s;
-	return nr;
+	return nr < 0 ? 0 : nr;
 }
 
 /*

@@ -46,9 +46,7 @@ frags+=("${vfrags[@]:0:2}")
 colls=$(env -u SELFTESTS "$TOP/scripts/collections.sh")
 [ -z "${SELFTESTS:-}" ] || colls+=$'\n'$("$TOP/scripts/collections.sh")
 # selftests/config-not-merged: collections whose config is left out.
-notmerged=
-[ ! -f "$TOP/selftests/config-not-merged" ] ||
-	notmerged=$(sed -e 's/#.*//' "$TOP/selftests/config-not-merged" | awk 'NF { print $1 }')
+notmerged=$(list_names "$TOP/selftests/config-not-merged")
 while IFS= read -r c; do
 	[ -n "$c" ] || continue
 	! grep -qxF "${c%%:*}" <<<"$notmerged" || continue

@@ -84,7 +84,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$ST/etc/group"
 # run_kselftest.sh arguments, one per line, and the tests whose kernel
 # reports are expected (selftests/expect-reports), which the guest runs
 # each on its own, after the others (guest/init.c).
-isolated=$(sed -e 's/#.*//' "$TOP/selftests/expect-reports" 2>/dev/null | awk 'NF { print $1 }' || true)
+isolated=$(list_names "$TOP/selftests/expect-reports")
 : >"$ST/etc/kselftest-isolated"
 { [ $noself = 1 ] || "$TOP/scripts/collections.sh"; } | while IFS= read -r t; do
 	if grep -qxF -- "$t" <<<"$isolated"; then

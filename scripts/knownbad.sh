@@ -79,7 +79,7 @@ for n in "${names[@]}"; do
 	# '# variant: NAME': built with that variant of knownbad-variants.
 	v=$(sed -n 's/^# variant: //p' "$diff")
 	v=${v:-knownbad}
-	grep -qE "^${v}[[:space:]]" "$TOP/kernel-config/knownbad-variants" ||
+	variant_names knownbad-variants | grep -qxF -- "$v" ||
 		die "$n.diff: '# variant: $v' is not in kernel-config/knownbad-variants"
 	export VARIANT=$v VDIR=$BUILD/$v
 	want=$(sed -n 's/^# verdict: //p' "$diff")

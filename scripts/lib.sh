@@ -288,10 +288,16 @@ patches_stamp() {
 	} | sha1sum | cut -d' ' -f1
 }
 
+# list_names PATH: the first word of each line of PATH, '#' comments and
+# empty lines left out, in order (nothing if there is no PATH).
+list_names() {
+	[ ! -f "$1" ] || sed -e 's/#.*//' "$1" | awk 'NF { print $1 }'
+}
+
 # variant_names FILE: names of the variants in kernel-config/FILE
 # (variants: what make check runs), in order.
 variant_names() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel-config/$1" | awk '{ print $1 }'
+	list_names "$TOP/kernel-config/$1"
 }
 
 # variant_line NAME: NAME's line in kernel-config/variants,

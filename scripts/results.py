@@ -458,7 +458,8 @@ def main():
     rows = analyze(kp, printer, args.ktap, args.console, args.expect, args.boot_status,
                    expected)
 
-    for name in sorted(read_list(args.absent)):
+    absent = read_list(args.absent)
+    for name in sorted(absent):
         coll = name.split(':')[0]
         rows.append(('SKIP', name, f'not in this kernel tree: tools/testing/selftests/{coll} '
                      'or this test of it comes with a later patch of the series'))
@@ -480,7 +481,6 @@ def main():
         rows.append(('FAIL' if m else 'PASS', f'guest:reject{i}',
                      f'the console or boot log has "{m.group(0)}"' if m
                      else f'not in the console or boot log: "{regex}"'))
-    absent = read_list(args.absent)
     for i, (st, n, note) in enumerate(rows):
         # Not in this kernel tree (a prefix of the series): nothing to run.
         if n in absent:
