@@ -7,7 +7,7 @@
 # worktree of the series tree, is moved to the series' N-th patch (0: the
 # bare base), and config, build, kselftest, initramfs, test and shell then
 # work there (with the same UPTO) and in build/VARIANT-uptoN. A posting
-# (kernel-config/send: A is UPTO=3, B UPTO=4, C UPTO=10, D UPTO=14, E the whole series)
+# (kernel-config/send: A is UPTO=3, B UPTO=4, C UPTO=10, D UPTO=17, E the whole series)
 # is built and tested as it would be merged, without what comes after it.
 # The branch lazytlb/series is not touched.
 set -euo pipefail
