@@ -476,18 +476,19 @@ send_mails() {
 	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \
 		<(git -C "$sr" log --reverse -p "$base..from-patches" | git patch-id --stable | cut -d' ' -f1)
 }
-# POSTING=E on its own (the RFC): its patches (kernel-config/send), RFC,
-# the patches before it named by patch-id, its own change-id.
+# The RFC posting of kernel-config/send on its own: its patches, RFC, the
+# patches before it named by patch-id, its own change-id.
 send_posting() {
-	local d c p first last
-	read -r first last < <(awk '$1 == "posting" && $2 == "E" { print $3, $4 }' "$TOP/kernel-config/send")
-	d=$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")-E
-	as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=E "$TOP/scripts/send.sh" >"$T/send-e.out" 2>&1 ||
-		{ tail -n 20 "$T/send-e.out"; return 1; }
+	local d c p x first last
+	read -r x first last < <(awk '$1 == "posting" && $5 == "RFC" { print $2, $3, $4; exit }' "$TOP/kernel-config/send")
+	[ -n "$x" ] || { echo "no RFC posting in kernel-config/send"; return 1; }
+	d=$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")-$x
+	as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING="$x" "$TOP/scripts/send.sh" >"$T/send-rfc.out" 2>&1 ||
+		{ tail -n 20 "$T/send-rfc.out"; return 1; }
 	[ "$(find "$d" -type f | wc -l)" = $((last - first + 2)) ] ||
 		{ echo "$(find "$d" -type f | wc -l) mails for patches $first-$last and a cover letter"; return 1; }
 	c=$(find "$d" -name '0000-*')
-	if ! grep -q "^Subject: \[PATCH RFC v[0-9]* 0/$((last - first + 1))\]" "$c" || ! grep -q '^change-id: .*-e$' "$c" ||
+	if ! grep -q "^Subject: \[PATCH RFC v[0-9]* 0/$((last - first + 1))\]" "$c" || ! grep -q "^change-id: .*-${x,,}\$" "$c" ||
 		grep -q '^base-commit:' "$c"; then
 		grep -n '^Subject\|^change-id\|^base-commit' "$c"
 		return 1
@@ -500,7 +501,7 @@ send_posting() {
 		{ echo "POSTING=F accepted"; return 1; }
 	printf '%s\n' "$p" | grep -q 'POSTING=F: not one of A B C D E'
 }
-ok_if "send: POSTING=E writes that posting alone, RFC, with its prerequisites' patch-ids" send_posting
+ok_if "send: POSTING=<the RFC> writes that posting alone, RFC, with its prerequisites' patch-ids" send_posting
 ok_if "send: make send refuses a placeholder or reserved identity, and writes mails signed off by the sender to get_maintainer's recipients that git am back into the series" send_mails
 
 # A full disk: a 4 MiB tmpfs of its own, in a private mount namespace (as
