@@ -1,38 +1,43 @@
 #!/usr/bin/env bash
 # bench.sh - what the series costs and saves, counted by the emulator.
 #
-# Usage: [SMP=8] [SCALE=1] [ROUNDS=5] [SCAN_SMP="4 8 16 32"]
+# Usage: [SMP="8 32"] [SCAN_SMP="4 16 64"] [SCALE=1] [ROUNDS=3] [LINE=64]
 #        [KERNELS="base refcount shootdown unfiltered"] scripts/bench.sh [--smoke]
 #
 # Boots each kernel under QEMU with the TCG plugin tests/plugin/
-# lazytlb-count.c, which counts per phase of the guest's workload the
-# instructions (user and kernel), the kernel's atomic read-modify-write
-# instructions and those on the cache line of the benchmark process's
-# mm_count: the emulator counts, nothing in the kernel under test does.
-# The kernels, debug options off in all:
-#   base        the bare base (lazytlb/base; 'default' at UPTO=0): REFCOUNT
-#   refcount    the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=n ('default')
-#   shootdown   the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=y
-#               ('shootdown-nodebug')
+# lazytlb-count.c, deterministically (one host thread runs the vCPUs in
+# turn, -icount shift=0,sleep=off, no random seed, nokaslr): the emulator
+# counts, nothing in the kernel under test does. Per phase of the guest's
+# workload: instructions, atomics, barriers, shootdown calls (local,
+# remote, to an idle vCPU), and a coherence model of the data cache
+# lines (LINE bytes): transfers and remote misses per class of line (the
+# benchmark mms' mm_count, every CPU's lazy TLB record, mm_cpumask(), the
+# IPIs' call_single_data and queues, other kernel lines).
+# The kernels, debug options off in all, NR_CPUS=64
+# (kernel-config/bench-variants):
+#   base        the bare base (bench-refcount at UPTO=0): REFCOUNT
+#   refcount    the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=n (bench-refcount)
+#   shootdown   the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=y (bench-shootdown)
 #   unfiltered  shootdown with the filter saying yes for every CPU
-#               (tests/bench/unfiltered.diff, variant bench-unfiltered)
+#               (tests/bench/unfiltered.diff, bench-unfiltered)
 # The workloads (selftests/bench/lazytlb-bench.c, with the out-of-tree
-# module lazytlb_kbench.c built against each kernel): user -> kthread ->
-# user round trips on one CPU, pipe ping-pong between processes and
-# threads (1, 2, 4, 8 pairs), a fork/exec/exit storm and processes that
-# run on every CPU before they exit, at -smp SMP; the exit workloads
-# again on 'bench-scan' (shootdown, NR_CPUS=64) at each -smp of SCAN_SMP
-# for the instructions of the shootdown filter per __mmdrop(); ROUNDS
-# interleaved boots (base, refcount, shootdown, base, ...) without the
-# plugin for round trips per second; and the text of vmlinux and of the
-# objects the series touches, base against refcount. SCALE multiplies
-# the workloads' lengths.
+# module lazytlb_kbench.c built against each kernel): will-it-scale's
+# context_switch1 with threads and with processes, pair k on CPUs 2k and
+# 2k+1, 1, 2, 4 .. SMP/2 pairs; serial and parallel fork/exec/exit; a
+# thread on every CPU then exit, the other CPUs left idle or made to run
+# another mm; at the first -smp of SMP also the plugin's exact tests,
+# user -> kthread -> user round trips and a munmap storm. Every kernel at
+# each -smp of SMP, the first kernel twice at the first (repeatability),
+# the exit workloads of shootdown and unfiltered at each -smp of SCAN_SMP;
+# ROUNDS interleaved boots without the plugin for round trips per second;
+# the text of vmlinux and of the objects the series touches, base against
+# refcount. SCALE multiplies the workloads' lengths.
 #
-# The table goes to build/logs/bench.txt and docs/performance.md
-# (scripts/bench-report.py). With --smoke (make check): the plugin's own
-# exact-count test and a few round trips on the refcount kernel, as KTAP
-# rows with a closing line 'N passed, N failed' (the kernel as built; it
-# is built only when there is none).
+# The tables go to build/logs/bench.txt and docs/performance.md
+# (scripts/bench-report.py). With --smoke (make check): the plugin's exact
+# tests and a few round trips on make check's REFCOUNT kernel ('default'),
+# as rows with a closing line 'N passed, N failed' (built only when
+# there is none).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 smoke=0
@@ -40,12 +45,12 @@ flag_arg --smoke "${1:-}" && smoke=1
 
 S=$TOP/scripts
 B=$BUILD/bench
-SMP=${SMP:-8}
+SMP=${SMP:-8 32}
 SCALE=${SCALE:-1}
-ROUNDS=${ROUNDS:-5}
-SCAN_SMP=${SCAN_SMP:-4 8 16 32}
+ROUNDS=${ROUNDS:-3}
+SCAN_SMP=${SCAN_SMP:-4 16 64}
 if [ $smoke = 1 ]; then
-	KERNELS=refcount SMP=${SMP_SMOKE:-4}
+	KERNELS=refcount SMP=${SMP_SMOKE:-4} SCAN_SMP=
 else
 	KERNELS=${KERNELS:-base refcount shootdown unfiltered}
 fi
@@ -56,6 +61,13 @@ for k in "${kernels[@]}"; do
 	esac
 done
 case "$SCALE$ROUNDS" in *[!0-9]*) die "SCALE and ROUNDS are numbers" ;; esac
+for n in $SMP $SCAN_SMP; do
+	case "$n" in
+	[2-9] | [1-5][0-9] | 6[0-4]) ;;
+	*) die "SMP and SCAN_SMP: CPU counts from 2 to 64, not '$n' (the bench kernels have NR_CPUS=64)" ;;
+	esac
+done
+case "${LINE:-64}" in 16 | 32 | 64 | 128 | 256) ;; *) die "LINE=${LINE}: a cache line size, 16 to 256 bytes" ;; esac
 need gcc gcc
 need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
 need python3 python3
@@ -67,11 +79,13 @@ mkdir -p "$B" "$BUILD/logs"
 # kernel_env K: the environment that names kernel K's tree and build.
 kernel_env() {
 	case "$1" in
-	base) echo "VARIANT=default UPTO=0" ;;
-	refcount) echo "VARIANT=default" ;;
-	shootdown) echo "VARIANT=shootdown-nodebug" ;;
+	base) echo "VARIANT=bench-refcount UPTO=0" ;;
+	refcount)
+		# --smoke: make check's own REFCOUNT build, no kernel of its own
+		if [ $smoke = 1 ]; then echo "VARIANT=default"; else echo "VARIANT=bench-refcount"; fi
+		;;
+	shootdown) echo "VARIANT=bench-shootdown" ;;
 	unfiltered) echo "VARIANT=bench-unfiltered KTREE=$B/unfiltered-tree" ;;
-	scan) echo "VARIANT=bench-scan" ;;
 	esac
 }
 # kernel_obj K: its build directory, as lib.sh names it for K's
@@ -163,34 +177,55 @@ found_block() {
 	esac
 }
 
-# boot K TAG SMP ARGS [plugin]: boot kernel K's bench guest once.
+# mib SIZE: QEMU's -m SIZE (1G, 2048M, 512) in MiB.
+mib() {
+	case "$1" in
+	*[Gg]) echo $((${1%[Gg]} * 1024)) ;;
+	*[Mm]) echo "${1%[Mm]}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# boot K TAG SMP ARGS [plugin]: boot kernel K's bench guest once; with
+# the plugin, deterministically (one host thread, -icount).
 boot() {
-	local k=$1 tag=$2 smp=$3 args=$4 plug=${5:-} obj map scanargs='' r
+	local k=$1 tag=$2 smp=$3 args=$4 plug=${5:-} obj map scanargs='' r mem params=''
 	obj=$(kernel_obj "$k")
 	map=$obj/System.map
+	mem=${MEM:-$(GUEST=bench guest_setting mem 1G)}
 	local plugin=''
 	if [ -n "$plug" ]; then
-		for f in lazy_tlb_cpu_may_hold arch_lazy_tlb_cpu_may_hold; do
-			r=$(symrange "$map" "$f")
-			[ -z "$r" ] || scanargs+=",scan=$r"
+		for f in scan:lazy_tlb_cpu_may_hold scan:arch_lazy_tlb_cpu_may_hold \
+			cond:on_each_cpu_cond_mask cond:smp_call_function_many_cond; do
+			r=$(symrange "$map" "${f#*:}")
+			[ -z "$r" ] || scanargs+=",${f%%:*}=$r"
 		done
 		r=$(symrange "$map" __mmdrop)
 		[ -z "$r" ] || scanargs+=",entry=mmdrop@${r%%:*}"
+		r=$(symrange "$map" __schedule)
+		[ -z "$r" ] || scanargs+=",entry=schedule@${r%%:*}"
 		r=$(symrange "$map" do_shoot_lazy_tlb)
 		if [ -n "$r" ]; then
 			scanargs+=",entry=shoot@${r%%:*}"
 			r=$(found_block "$obj/vmlinux" "$r")
 			[ -z "$r" ] || scanargs+=",entry=found@$r"
 		fi
+		# RAM of the virt machine starts at 1 GiB.
+		scanargs+=",ram=40000000:$(printf '%x' $(($(mib "$mem") << 20))),line=${LINE:-64}"
 		plugin="$PLUGIN_SO,out=$B/$k/plugin-$tag.txt$scanargs"
 		rm -f "$B/$k/plugin-$tag.txt"
+		# the per-CPU lines the module watches (nokaslr: System.map holds)
+		for v in record:lazy_tlb_mm csq:call_single_queue cfd:cfd_data; do
+			r=$(awk -v n="${v#*:}" '$3 == n { print $1; exit }' "$map")
+			[ -z "$r" ] || params+="${params:+:}${v%%:*}=0x$r"
+		done
 	fi
-	log "boot $k ($tag): -smp $smp, guest args '$args'${plug:+, counted by the plugin}"
+	log "boot $k ($tag): -smp $smp, guest args '$args'${plug:+, counted by the plugin, deterministic}"
 	# shellcheck disable=SC2046
 	env $(kernel_env "$k") GUEST=bench VDIR="$B/$k" BDIR="$(dirname "$obj")" SMP="$smp" \
 		CONSOLE="$B/$k/console-$tag.log" KTAP="$B/$k/ktap-$tag.log" KLOG="$B/$k/klog-$tag.log" \
-		PLUGIN="$plugin" GUEST_TIMEOUT="${GUEST_TIMEOUT:-1800}" \
-		APPEND="harness_run=bench/lazytlb-bench harness_args=$args" "$S/boot.sh" ||
+		PLUGIN="$plugin" DETERMINISTIC="${plug:+1}" GUEST_TIMEOUT="${GUEST_TIMEOUT:-1800}" \
+		APPEND="nokaslr norandmaps harness_run=bench/lazytlb-bench harness_args=$args${params:+,$params}" "$S/boot.sh" ||
 		die "bench guest $k ($tag) failed (console: $B/$k/console-$tag.log)"
 	grep -q '^bench: done' "$B/$k/console-$tag.log" ||
 		die "bench guest $k ($tag) did not finish (console: $B/$k/console-$tag.log)"
@@ -208,20 +243,35 @@ if [ $smoke = 1 ]; then
 fi
 
 for k in "${kernels[@]}"; do build_kernel "$k"; done
-[ -z "$SCAN_SMP" ] || build_kernel scan
-for k in "${kernels[@]}"; do
-	guest "$k"
-	boot "$k" counts "$SMP" "counts,$SCALE" plugin
+for k in "${kernels[@]}"; do guest "$k"; done
+# Counted, deterministic: every kernel at each -smp of SMP (all workloads
+# at the first, the context switches and exits at the others), the first
+# kernel twice at the first -smp (repeatability), the exit workloads of
+# the shootdown kernels at each -smp of SCAN_SMP.
+first=1
+for n in $SMP; do
+	for k in "${kernels[@]}"; do
+		if [ $first = 1 ]; then
+			boot "$k" "counts$n" "$n" "counts,$SCALE" plugin
+		else
+			boot "$k" "counts$n" "$n" "wide,$SCALE" plugin
+		fi
+	done
+	if [ $first = 1 ]; then
+		boot "${kernels[0]}" "counts$n-again" "$n" "counts,$SCALE" plugin
+	fi
+	first=0
 done
-if [ -n "$SCAN_SMP" ]; then
-	guest scan
-	for n in $SCAN_SMP; do boot scan "scan$n" "$n" "scan,$SCALE" plugin; done
-fi
+for n in $SCAN_SMP; do
+	for k in "${kernels[@]}"; do
+		case "$k" in shootdown | unfiltered) boot "$k" "scan$n" "$n" "scan,$SCALE" plugin ;; esac
+	done
+done
 # Wall-clock round trips, interleaved: base refcount shootdown, again.
 for r in $(seq 1 "$ROUNDS"); do
 	for k in "${kernels[@]}"; do
 		[ "$k" != unfiltered ] || continue
-		boot "$k" "time$r" "$SMP" "time,3"
+		boot "$k" "time$r" 8 "time,3"
 	done
 done
 # Text: base against refcount, the options off.

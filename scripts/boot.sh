@@ -81,8 +81,16 @@ qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 	-chardev "file,id=klog,path=$KLOG" -device "virtconsole,chardev=klog")
 [ "$INITRD" = none ] || qemu+=(-initrd "$INITRD")
 # PLUGIN=FILE.so,ARG=V,...: a TCG plugin counting what the guest executes
-# (make bench: tests/plugin/lazytlb-count.c).
+# (make bench: tests/plugin/lazytlb-count.c). DETERMINISTIC=1 (make bench's
+# counted boots): one host thread runs the vCPUs in turn, virtual time is
+# the instruction count (-icount shift=0, no sleeping while the vCPUs
+# idle), and the device tree carries no random seed: runs repeat.
 [ -z "${PLUGIN:-}" ] || qemu+=(-plugin "$PLUGIN")
+if [ "${DETERMINISTIC:-0}" = 1 ]; then
+	qemu+=(-accel "tcg,thread=single" -icount "shift=${ICOUNT_SHIFT:-4},sleep=off"
+		-rtc "base=2026-01-01T00:00:00,clock=vm")
+	qemu[2]+=",dtb-randomness=off"
+fi
 case "$firmware" in
 none) ;;
 uefi)

@@ -10,11 +10,23 @@
  *   r  one round trip: wake this CPU's thread and sleep until it answers.
  *      Pinned to the CPU, the writer goes user -> kthread -> user: the
  *      thread runs on the writer's mm lazily.
- *   m  mark the writer's mm_count cache line for the counting plugin:
- *      'stsetb wzr, [&mm->mm_count]', an atomic OR of 0
- *      (tests/plugin/lazytlb-count.c).
+ *   f  forget the mm lines watched so far
+ *   M  as m, keeping the lines watched so far
+ *   m  watch the writer's mm_count cache line (class mmcount) and the line
+ *      of its mm_cpumask() (class cpumask) for the counting plugin
+ *      (tests/plugin/lazytlb-count.c): 'stumaxb wzr, [class]' picks the
+ *      class, 'stsetb wzr, [addr]' watches addr's line (atomics that
+ *      change nothing); the previous mm's lines are forgotten first.
+ *
+ * At load it watches, when given, every CPU's copy of the per-CPU variables
+ * at the link addresses record= (the arm64 lazy TLB record: class record)
+ * and csq= (call_single_queue: class csd), and, with cfd= (cfd_data, whose
+ * first member points at the per-CPU call_single_data_t array), every
+ * CPU's call_single_data_t for every CPU (class csd). bench.sh takes the
+ * addresses from System.map; the kernel runs with nokaslr.
  */
 #include <linux/completion.h>
+#include <linux/gfp.h>
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/kthread.h>
@@ -36,6 +48,48 @@ struct kbench_thread {
 
 static DEFINE_PER_CPU(struct kbench_thread, kbench_threads);
 static struct dentry *kbench_file;
+
+static unsigned long record, csq, cfd;
+module_param(record, ulong, 0400);
+module_param(csq, ulong, 0400);
+module_param(cfd, ulong, 0400);
+
+/* The plugin's classes of watched lines. */
+enum { W_MMCOUNT = 1, W_RECORD, W_CPUMASK, W_CSD };
+#define W_FORGET	0x100
+
+/* A page: the plugin takes the class from the low bits of the address. */
+static u8 *kbench_marks;
+
+/* Watch the cache line of @addr as @class. */
+static void kbench_watch(int class, const void *addr)
+{
+	asm volatile(".arch_extension lse\n"
+		     "stumaxb wzr, [%0]\n"
+		     "stsetb wzr, [%1]"
+		     : : "r" (&kbench_marks[class & 0xff] + (class & W_FORGET)),
+		         "r" (addr) : "memory");
+}
+
+static void kbench_watch_percpu(void)
+{
+	int cpu, t;
+
+	for_each_online_cpu(cpu) {
+		if (record)
+			kbench_watch(W_RECORD, per_cpu_ptr((void __percpu *)record, cpu));
+		if (csq)
+			kbench_watch(W_CSD, per_cpu_ptr((void __percpu *)csq, cpu));
+		if (!cfd)
+			continue;
+		for_each_online_cpu(t) {
+			void __percpu *csd = *(void __percpu **)per_cpu_ptr((void __percpu *)cfd, cpu);
+
+			if (csd)
+				kbench_watch(W_CSD, per_cpu_ptr(csd, t));
+		}
+	}
+}
 
 static int kbench_fn(void *arg)
 {
@@ -76,9 +130,21 @@ static ssize_t kbench_write(struct file *file, const char __user *ubuf,
 	case 'm':
 		if (!current->mm)
 			return -EINVAL;
+		kbench_watch(W_MMCOUNT | W_FORGET, &current->mm->mm_count);
+		kbench_watch(W_CPUMASK | W_FORGET, mm_cpumask(current->mm));
+		break;
+	case 'f':	/* forget the mm lines watched so far */
 		asm volatile(".arch_extension lse\n"
-			     "stsetb wzr, [%0]"
-			     : : "r" (&current->mm->mm_count) : "memory");
+			     "stumaxb wzr, [%0]\n"
+			     "stumaxb wzr, [%1]"
+			     : : "r" (&kbench_marks[W_MMCOUNT] + W_FORGET),
+			         "r" (&kbench_marks[W_CPUMASK] + W_FORGET) : "memory");
+		break;
+	case 'M':	/* another task's mm, as well: keep the earlier ones */
+		if (!current->mm)
+			return -EINVAL;
+		kbench_watch(W_MMCOUNT, &current->mm->mm_count);
+		kbench_watch(W_CPUMASK, mm_cpumask(current->mm));
 		break;
 	default:
 		return -EINVAL;
@@ -108,6 +174,9 @@ static int __init kbench_init(void)
 {
 	int cpu;
 
+	kbench_marks = (u8 *)get_zeroed_page(GFP_KERNEL);
+	if (!kbench_marks)
+		return -ENOMEM;
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		struct kbench_thread *t = per_cpu_ptr(&kbench_threads, cpu);
@@ -120,11 +189,13 @@ static int __init kbench_init(void)
 		if (IS_ERR(task)) {
 			cpus_read_unlock();
 			kbench_stop_threads();
+			free_page((unsigned long)kbench_marks);
 			return PTR_ERR(task);
 		}
 		t->task = task;
 		wake_up_process(task);
 	}
+	kbench_watch_percpu();
 	cpus_read_unlock();
 	kbench_file = debugfs_create_file("lazytlb_kbench", 0200, NULL, NULL,
 					  &kbench_fops);
@@ -135,6 +206,7 @@ static void __exit kbench_exit(void)
 {
 	debugfs_remove(kbench_file);
 	kbench_stop_threads();
+	free_page((unsigned long)kbench_marks);
 }
 
 module_init(kbench_init);
