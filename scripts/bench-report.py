@@ -190,8 +190,9 @@ def switch_table(runs):
             sw = SWITCHES_PER_ROUND_TRIP * p["ops"]
             bar = sum(c(p, "kernel_" + b) for b in ("dmb", "dsb", "isb"))
             acq = sum(c(p, "kernel_" + b) for b in ("ldar", "stlr", "ldapr"))
+            rec = f(lines(p, "record") / sw, 3) if r["kernel"] in ("shootdown", "unfiltered") else "n/a"
             rows.append([name, r["smp"], r["kernel"], p["ops"], f(lines(p, "mmcount") / sw, 3),
-                         f(lines(p, "record") / sw, 3), f(lines(p, "csd") / sw, 3),
+                         rec, f(lines(p, "csd") / sw, 3),
                          f(lines(p, "kernel") / sw, 1), f(c(p, "kernel_atomics") / sw, 1),
                          f(bar / sw, 1), f(acq / sw, 1), f(c(p, "kernel_insns") / sw, 0)])
     return hdr, rows
@@ -202,7 +203,7 @@ EXITS = ("fork_exec_exit", "fork_exec_exit_par", "threads_exit_idle", "threads_e
 
 def free_table(runs):
     hdr = ["workload", "-smp", "kernel", "exits", "__mmdrop", "filter insns", "record misses",
-           "record re-takes", "remote IPIs", "of which idle", "local runs", "cond loop insns"]
+           "record re-takes", "remote IPIs", "of which idle", "local runs", "found on the mm", "cond loop insns"]
     rows = []
     for name in EXITS:
         for r, p in sorted(runs_with(runs, name), key=lambda x: (korder(x[0]["kernel"]), x[0]["smp"])):
@@ -214,7 +215,9 @@ def free_table(runs):
             rows.append([name, r["smp"], r["kernel"], p["ops"], n, f(c(p, "scan_insns") / n, 1),
                          f(c(p, "miss_record") / n, 2), f(c(p, "xfer_record") / n, 2),
                          f(c(p, "shoot_remote") / n, 2), f(c(p, "shoot_idle") / n, 2),
-                         f(c(p, "shoot_local") / n, 2), f(c(p, "cond_insns") / n, 0)])
+                         f(c(p, "shoot_local") / n, 2),
+                         f(c(p, "entry_found") / n, 2) if "entry_found" in p["counts"] else "-",
+                         f(c(p, "cond_insns") / n, 0)])
     return hdr, rows
 
 
@@ -243,8 +246,19 @@ def ipi_table(runs, smp):
     return hdr, rows
 
 
+GROUPS = [
+    ("instructions", lambda k: k.endswith("_insns")),
+    ("atomics", lambda k: k.endswith("_atomics")),
+    ("barriers", lambda k: k.split("_")[-1] in ("dmb", "dsb", "isb", "ldar", "stlr", "ldapr")),
+    ("line transfers and misses", lambda k: k.startswith(("xfer_", "miss_"))),
+    ("shootdowns and entries", lambda k: k.startswith(("shoot_", "entry_"))),
+]
+
+
 def determinism(runs):
-    """Pairs of runs of one kernel and tag (TAG, TAG-again): what differs."""
+    """Pairs of runs of one kernel and tag (TAG, TAG-again): what differs,
+    per group of counters, as the largest relative difference of a count
+    of at least 100 in any phase."""
     out = []
     for r in runs:
         if not r["tag"].endswith("-again"):
@@ -253,7 +267,7 @@ def determinism(runs):
         if not first:
             continue
         same = diff = 0
-        worst = (0.0, "")
+        worst = {g: (0.0, "") for g, _ in GROUPS}
         for pid, p in r["phases"].items():
             q = first["phases"].get(pid)
             if not q or not p.get("counts") or not q.get("counts"):
@@ -264,12 +278,18 @@ def determinism(runs):
                     same += 1
                     continue
                 diff += 1
-                rel = abs(v - w) / max(abs(v), abs(w), 1)
-                if rel > worst[0]:
-                    worst = (rel, "%s %s: %d against %d" % (p["name"], k, w, v))
-        out.append("  %s, -smp %d, booted twice: %d counts identical, %d differ%s" % (
-            r["kernel"], r["smp"], same, diff,
-            "" if not diff else " (largest difference %.2f%%: %s)" % (100 * worst[0], worst[1])))
+                if max(abs(v), abs(w)) < 100:
+                    continue
+                rel = abs(v - w) / max(abs(v), abs(w))
+                for g, match in GROUPS:
+                    if match(k) and rel > worst[g][0]:
+                        worst[g] = (rel, "%s %s: %d against %d" % (p["name"], k, w, v))
+        out.append("  %s, -smp %d, booted twice: %d counts identical, %d differ" % (
+            r["kernel"], r["smp"], same, diff))
+        for g, _ in GROUPS:
+            rel, where = worst[g]
+            out.append("    %-26s %s" % (g + ":", "largest difference %.2f%% (%s)" % (100 * rel, where)
+                                         if where else "no count of 100 or more differs"))
     return out
 
 
@@ -285,15 +305,26 @@ def cost_model(runs, smp):
         for r, p in runs_with(runs, name):
             if r["smp"] == smp and not r["tag"].endswith("-again"):
                 sw.setdefault(r["kernel"], []).append(lines(p, "mmcount") / (SWITCHES_PER_ROUND_TRIP * p["ops"]))
-    ref = max(sw.get("refcount", [0]) or [0])
+    ref = min(sw.get("refcount", [0]) or [0])
     shoot = max(sw.get("shootdown", [0]) or [0])
-    save = (ref - shoot)
+    # With one host thread, a vCPU drops (idle -> task) and grabs again
+    # (task -> idle) in one turn: the line moves once per two switches.
+    # On hardware other CPUs take it in between: up to once per switch.
+    lo, hi = max(ref - shoot, 0), max(1.0 - shoot, 0) if ref > 0 else 0
     out.append("")
-    out.append("  saved per lazy switch (cs1_threads, -smp %d): %.3f mm_count line transfers (refcount %.3f, shootdown %.3f)"
-               % (smp, save, ref, shoot))
-    out.append("    = %.1f ns on one socket, %.1f ns across sockets" % (save * t["t_xfer"], save * t["t_xfer_2s"]))
-    hdr = ["workload", "-smp", "record misses+re-takes", "IPIs to running CPUs", "IPIs to idle CPUs",
-           "cost per free, 1 socket (ns)", "break-even lazy switches per mm"]
+    out.append("  saved per lazy switch (cs1_threads, -smp %d): %.3f mm_count line transfers counted (refcount %.3f,"
+               % (smp, lo, ref))
+    out.append("  shootdown %.3f), up to %.3f on hardware where other CPUs take the line between a CPU's drop and"
+               % (shoot, hi))
+    out.append("  its next grab; = %.0f .. %.0f ns a switch on one socket, %.0f .. %.0f ns across sockets"
+               % (lo * t["t_xfer"], hi * t["t_xfer"], lo * t["t_xfer_2s"], hi * t["t_xfer_2s"]))
+    out.append("")
+    out.append("  Per free, the freeing CPU reads the records (a miss each where changed, and the owner takes")
+    out.append("  its line back: a transfer) and waits for the slowest of the IPIs it sent (sent together):")
+    out.append("  one t_ipi if it sent any, the idle wake-up if any target was idle, at 1 us (arm64 WFI, as")
+    out.append("  declared) or t_ipi_idle (POWER9 stand-in). Break-even: lazy switches in the mm's life above")
+    out.append("  which SHOOTDOWN costs less than REFCOUNT, at the low and high saving per switch.")
+    hdr = ["workload", "-smp", "record lines", "IPIs", "to idle", "cost per free (ns)", "break-even switches per mm"]
     rows = []
     for name in EXITS:
         for r, p in sorted(runs_with(runs, name), key=lambda x: x[0]["smp"]):
@@ -303,28 +334,49 @@ def cost_model(runs, smp):
             if not n:
                 continue
             x = lines(p, "record") / n
+            ipis = c(p, "shoot_remote") / n
             idle = c(p, "shoot_idle") / n
-            busy = c(p, "shoot_remote") / n - idle
-            cost = x * t["t_xfer"] + busy * t["t_ipi"] + idle * t["t_ipi_idle"]
-            be = cost / (save * t["t_xfer"]) if save > 0 else None
-            rows.append([name, r["smp"], f(x, 2), f(busy, 2), f(idle, 2), f(cost, 0), f(be, 0) if be else "-"])
+            # the fraction of frees that sent an IPI, and to an idle CPU, bounded by 1
+            wait_lo = min(ipis, 1) * t["t_ipi"] + min(idle, 1) * 1000.0
+            wait_hi = min(ipis, 1) * t["t_ipi"] + min(idle, 1) * t["t_ipi_idle"]
+            clo = x * t["t_xfer"] + wait_lo
+            chi = x * t["t_xfer"] + wait_hi
+            if lo > 0:
+                be = "%.0f .. %.0f" % (clo / (hi * t["t_xfer"]), chi / (lo * t["t_xfer"]))
+            else:
+                be = "-"
+            rows.append([name, r["smp"], f(x, 2), f(ipis, 2), f(idle, 2), "%.0f .. %.0f" % (clo, chi), be])
     out += ["  " + x for x in table(hdr, rows)]
-    if save > 0:
+    if lo > 0:
         out.append("")
-        out.append("  REFCOUNT's mm_count line serialises the lazy switches of one mm machine-wide: at %.3f"
-                   % ref)
-        out.append("  transfers per switch it carries at most 1 / (%.3f x t_xfer) = %.0f M switches/s on one socket,"
-                   % (ref, 1e3 / (ref * t["t_xfer"])))
-        out.append("  %.0f M across sockets, however many CPUs switch; SHOOTDOWN's switches share no line."
-                   % (1e3 / (ref * t["t_xfer_2s"])))
-        out.append("  Anchors: Piggin's shoot-lazies on a 16-socket POWER8 (192 cores), context_switch1_threads:")
-        out.append("  1 M switches/s with the refcount, 118 M with shootdown ('[PATCH v7 5/5] powerpc/64s: enable")
-        out.append("  MMU_LAZY_TLB_SHOOTDOWN', 2023-02-03); Desnoyers' hazard pointers on 2 x EPYC 9654 (x86):")
-        out.append("  +3% at 24 threads, +12% at 48, +21% at 96, +28% at 192, within 0.8% up to 12 ('[RFC PATCH 0/4]")
-        out.append("  sched+mm: Track lazy active mm existence with hazard pointers', 2024-10-01, and v2/v3).")
-        out.append("  The model predicts no gain while the pairs' demand stays below that ceiling and a gain")
-        out.append("  that grows with the thread count past it, the shape of both anchors; where the ceiling")
-        out.append("  falls depends on each CPU's switch rate, which TCG cannot give.")
+        out.append("  REFCOUNT's mm_count line serialises the lazy switches of one mm machine-wide: at %.2f .. %.2f"
+                   % (lo, hi))
+        out.append("  transfers a switch it carries at most %.0f .. %.0f M switches/s on one socket (1 / (x t_xfer)),"
+                   % (1e3 / (hi * t["t_xfer"]), 1e3 / (lo * t["t_xfer"])))
+        out.append("  %.0f .. %.0f M across sockets, however many CPUs switch, before any queueing for the line;"
+                   % (1e3 / (hi * t["t_xfer_2s"]), 1e3 / (lo * t["t_xfer_2s"])))
+        out.append("  SHOOTDOWN's switches share no line. With each thread switching r times a second, T threads")
+        out.append("  load the line to u = T r x t_xfer; REFCOUNT is capped where u reaches 1. At an assumed")
+        out.append("  r = 250 k switches/s a thread (a 4 us round trip through idle; an ASSUMPTION, TCG gives no")
+        out.append("  time), x = %.2f:" % ((lo + hi) / 2))
+        hdr = ["threads", "u, one socket", "u, two sockets", "predicted gain, two sockets", "Desnoyers (2 x EPYC 9654)"]
+        anchor = {12: "+0.8%", 24: "+3%", 48: "+12%", 96: "+21%", 192: "+28%"}
+        rows = []
+        x = (lo + hi) / 2
+        for th in (12, 24, 48, 96, 192):
+            u1 = th * 250e3 * x * t["t_xfer"] * 1e-9
+            u2 = th * 250e3 * x * t["t_xfer_2s"] * 1e-9
+            rows.append([th, f(u1, 2), f(u2, 2), "+%.0f%%" % (100 * (max(u2, 1) - 1)), anchor[th]])
+        out += ["  " + y for y in table(hdr, rows)]
+        out.append("  The cap alone predicts no gain until u reaches 1 and then a gain growing with the threads;")
+        out.append("  the anchors show gains from 24 threads (queueing for the line starts well before u = 1,")
+        out.append("  which this model leaves out) and smaller than the cap predicts at 192. Anchors:")
+        out.append("  Desnoyers, '[RFC PATCH 0/4] sched+mm: Track lazy active mm existence with hazard")
+        out.append("  pointers', 2024-10-01 (+3% at 24 .. +28% at 192 threads) and v2/v3 (within 0.8% up to 12;")
+        out.append("  x86, 2 x EPYC 9654); Piggin's shoot-lazies on a 16-socket POWER8 (192 cores),")
+        out.append("  context_switch1_threads: 1 M switches/s with the refcount, 118 M with shootdown")
+        out.append("  ('[PATCH v7 5/5] powerpc/64s: enable MMU_LAZY_TLB_SHOOTDOWN', 2023-02-03): far below the")
+        out.append("  cap of this model, as 16 sockets' transfers cost far more than two's.")
     return out
 
 
@@ -337,19 +389,27 @@ def report(runs, text_path, host_path):
     out.append("read misses on the lines named, and the kernel's atomics, barriers and instructions, per switch:")
     out += table(*switch_table(runs))
     out.append("  mm_count line: the benchmark mms' mm_count lines (REFCOUNT's lazy grab and drop); record lines:")
-    out.append("  every CPU's lazy TLB record (SHOOTDOWN on arm64); csd lines: call_single_queue and the")
-    out.append("  call_single_data of every CPU pair (the wake-up IPIs); other kernel lines: every other line")
-    out.append("  kernel code touched. A transfer is a store or atomic to a line another vCPU holds a copy of;")
-    out.append("  a miss, a load of a line another vCPU wrote since. Counts, not times: each atomic moves a")
-    out.append("  contended line at most once, so REFCOUNT's transfers per switch stay flat as pairs are added")
-    out.append("  (all pairs of the threads test hit one line; what grows with the pairs on hardware is the")
-    out.append("  wait for that line, which the cost model below bounds); _procs pairs have an mm each and")
-    out.append("  share no mm_count line.")
+    out.append("  every CPU's lazy TLB record (SHOOTDOWN on arm64); csd lines: every CPU's call_single_queue,")
+    out.append("  where remote wake-ups are queued, and the call_single_data of every CPU pair (function call")
+    out.append("  IPIs; the wake-ups' own entries are in the task, counted with the other kernel lines);")
+    out.append("  other kernel lines: every other line")
+    out.append("  kernel code touched; 'n/a': the kernel has no record. A transfer is a store or atomic to a")
+    out.append("  line another vCPU holds a copy of; a miss, a load of a line another vCPU wrote since.")
+    out.append("  REFCOUNT's mm_count transfers stay at 0.5 a switch as pairs are added, and do not grow: one")
+    out.append("  host thread runs the vCPUs in turn, and a vCPU drops its lazy reference (idle -> task) and")
+    out.append("  takes the next (task -> idle) in one turn, so the line moves once per two switches however")
+    out.append("  many pairs share it. On hardware other CPUs take the line between the two: up to one transfer")
+    out.append("  a switch, and each waits for the line behind the others, which the cost model below bounds.")
+    out.append("  _procs pairs have an mm each and share no mm_count line. The barrier columns count DMB, DSB,")
+    out.append("  ISB and LDAR, STLR, LDAPR, not the ordering of LSE atomics (LDADDAL and the like); kernel")
+    out.append("  insns: every vCPU's kernel instructions during the phase, per switch.")
     out.append("")
     out.append("Per __mmdrop() (an mm freed), by -smp: filter instructions, the scan's remote misses on the")
     out.append("record lines and the owners' transfers to take their line back, shootdown calls to other CPUs")
     out.append("(of which to a CPU idle in WFI) and on the freeing CPU:")
     out += table(*free_table(runs))
+    out.append("  filter insns: 15 per online CPU, by construction (shown for its slope); found on the mm: the")
+    out.append("  calls of do_shoot_lazy_tlb() that found the CPU on the mm (the filter's precision).")
     out.append("  cond loop insns: on_each_cpu_cond_mask() and smp_call_function_many_cond() on the freeing")
     out.append("  CPU, including the wait for the IPIs' handlers, which with one host thread running the vCPUs")
     out.append("  in turn lasts until the targets' turns come: not an estimate of hardware cost.")
@@ -364,8 +424,8 @@ def report(runs, text_path, host_path):
     out.append("")
     out += cost_model(runs, main_smp)
     out.append("")
-    out.append("Repeatability (one host thread, -icount shift=0,sleep=off, no random seed in the device tree,")
-    out.append("nokaslr norandmaps):")
+    out.append("Repeatability (one host thread, -icount shift=4,sleep=off, -seed 1, no random seed in the")
+    out.append("device tree, nokaslr norandmaps):")
     out += determinism(runs) or ["  (no repeated run)"]
     if text_path and os.path.exists(text_path):
         out.append("")
@@ -441,20 +501,28 @@ not edit by hand, run it again.
   atomics, 21 barriers by kind, 200 transfers of a line two vCPUs store to
   in turn, one miss for each of 3 vCPUs reading a line another wrote, none
   for a private line.
-- Deterministic: one host thread runs the vCPUs in turn
+- Repeatable: one host thread runs the vCPUs in turn
   (`-accel tcg,thread=single`), virtual time is the instruction count
   (`-icount shift=4,sleep=off`: 16 ns per instruction, idle time skipped),
-  the device tree carries no random seed, the RTC starts at a fixed date,
-  the guest runs `nokaslr norandmaps`. The same kernel booted twice gives
-  the counts under "Repeatability".
+  the guest's random numbers (RNDR of `-cpu max`) come from `-seed 1`, the
+  device tree carries no random seed, the RTC starts at a fixed date, the
+  guest runs `nokaslr norandmaps` and writes nothing out until the end.
+  One core per vCPU (no SMT, as on Arm's server parts). The same kernel is
+  booted twice; "Repeatability" gives what differed.
 - Workloads (selftests/bench/): will-it-scale's `context_switch1` with
   threads (one mm) and processes (an mm each), pair k's ends on CPUs 2k
   and 2k+1, so that every switch goes through the idle task, which
   borrows the mm; fork/exec/exit of /bin/true, serially and one loop per
   CPU; a thread on every CPU and then exit, with the other CPUs left idle
-  on the mm, and again with every CPU made to run another process first;
+  on the mm (`threads_exit_idle`), and again with every CPU made to run
+  another process (which blocks again) before the exit
+  (`threads_exit_busy`: the CPUs have moved on, the filter skips them);
   user -> kthread -> user round trips on one CPU (module lazytlb_kbench);
   a thread per CPU mapping and unmapping 64 KiB (tlb_flush2_threads).
+  A process that had threads is freed after its exit, once an RCU grace
+  period has passed (its private futex hash holds the mm: futex_ref_drop(),
+  mmput_async()); the threads workloads wait 100 ms of virtual time after
+  each exit so that the free sees the CPUs as the exit left them.
 
 ## Limits
 

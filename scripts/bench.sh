@@ -6,7 +6,7 @@
 #
 # Boots each kernel under QEMU with the TCG plugin tests/plugin/
 # lazytlb-count.c, deterministically (one host thread runs the vCPUs in
-# turn, -icount shift=0,sleep=off, no random seed, nokaslr): the emulator
+# turn, -icount shift=4,sleep=off, -seed, nokaslr): the emulator
 # counts, nothing in the kernel under test does. Per phase of the guest's
 # workload: instructions, atomics, barriers, shootdown calls (local,
 # remote, to an idle vCPU), and a coherence model of the data cache
@@ -44,7 +44,10 @@ smoke=0
 flag_arg --smoke "${1:-}" && smoke=1
 
 S=$TOP/scripts
+# The smoke test keeps to a directory of its own: a make check after a
+# make bench leaves the bench's runs alone.
 B=$BUILD/bench
+[ $smoke = 0 ] || B=$BUILD/bench/smoke
 SMP=${SMP:-8 32}
 SCALE=${SCALE:-1}
 ROUNDS=${ROUNDS:-3}
@@ -60,7 +63,8 @@ for k in "${kernels[@]}"; do
 	*) die "KERNELS: unknown kernel '$k' (base refcount shootdown unfiltered)" ;;
 	esac
 done
-case "$SCALE$ROUNDS" in *[!0-9]*) die "SCALE and ROUNDS are numbers" ;; esac
+[[ $SCALE =~ ^[1-9][0-9]*$ ]] || die "SCALE=$SCALE: a multiplier, 1 or more"
+[[ $ROUNDS =~ ^[0-9]+$ ]] || die "ROUNDS=$ROUNDS: a number of wall-clock rounds, 0 or more"
 for n in $SMP $SCAN_SMP; do
 	case "$n" in
 	[2-9] | [1-5][0-9] | 6[0-4]) ;;
@@ -85,7 +89,7 @@ kernel_env() {
 		if [ $smoke = 1 ]; then echo "VARIANT=default"; else echo "VARIANT=bench-refcount"; fi
 		;;
 	shootdown) echo "VARIANT=bench-shootdown" ;;
-	unfiltered) echo "VARIANT=bench-unfiltered KTREE=$B/unfiltered-tree" ;;
+	unfiltered) echo "VARIANT=bench-unfiltered KTREE=$BUILD/bench/unfiltered-tree" ;;
 	esac
 }
 # kernel_obj K: its build directory, as lib.sh names it for K's
@@ -98,7 +102,7 @@ kernel_obj() {
 # The unfiltered tree: lazytlb/test's head plus tests/bench/unfiltered.diff,
 # left alone when it already is that (no rebuild of context.c).
 unfiltered_tree() {
-	local t=$B/unfiltered-tree head
+	local t=$BUILD/bench/unfiltered-tree head
 	head=$(git -C "$KTREE" rev-parse "$TEST_BRANCH")
 	if [ ! -e "$t/.git" ]; then
 		git -C "$KTREE" worktree add --quiet --detach "$t" "$head"
@@ -224,7 +228,7 @@ boot() {
 	# shellcheck disable=SC2046
 	env $(kernel_env "$k") GUEST=bench VDIR="$B/$k" BDIR="$(dirname "$obj")" SMP="$smp" \
 		CONSOLE="$B/$k/console-$tag.log" KTAP="$B/$k/ktap-$tag.log" KLOG="$B/$k/klog-$tag.log" \
-		PLUGIN="$plugin" DETERMINISTIC="${plug:+1}" GUEST_TIMEOUT="${GUEST_TIMEOUT:-1800}" \
+		PLUGIN="$plugin" DETERMINISTIC="${plug:+1}" SMT=0 GUEST_TIMEOUT="${GUEST_TIMEOUT:-1800}" \
 		APPEND="nokaslr norandmaps harness_run=bench/lazytlb-bench harness_args=$args${params:+,$params}" "$S/boot.sh" ||
 		die "bench guest $k ($tag) failed (console: $B/$k/console-$tag.log)"
 	grep -q '^bench: done' "$B/$k/console-$tag.log" ||

@@ -72,8 +72,9 @@ fi
 chardev="file,id=ktap,path=$KTAP"
 # Two threads per core when the CPU count is even: core scheduling (the
 # sched selftests) needs SMT siblings.
+# SMT=0 (make bench): one thread per core, as on Arm's server parts.
 topo=$smp
-[ $((smp % 2)) != 0 ] || topo="$smp,sockets=1,cores=$((smp / 2)),threads=2"
+[ $((smp % 2)) != 0 ] || [ "${SMT:-1}" = 0 ] || topo="$smp,sockets=1,cores=$((smp / 2)),threads=2"
 qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 	-nographic -no-reboot -nic none -kernel "$IMAGE"
 	-device virtio-serial-device -chardev "$chardev"
@@ -83,12 +84,14 @@ qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 # PLUGIN=FILE.so,ARG=V,...: a TCG plugin counting what the guest executes
 # (make bench: tests/plugin/lazytlb-count.c). DETERMINISTIC=1 (make bench's
 # counted boots): one host thread runs the vCPUs in turn, virtual time is
-# the instruction count (-icount shift=0, no sleeping while the vCPUs
-# idle), and the device tree carries no random seed: runs repeat.
+# the instruction count (-icount shift=ICOUNT_SHIFT, default 4: 16 ns an
+# instruction; no sleeping while the vCPUs idle), the guest's random
+# numbers (RNDR) come from -seed, the device tree carries no random seed
+# and the RTC starts at a fixed date.
 [ -z "${PLUGIN:-}" ] || qemu+=(-plugin "$PLUGIN")
 if [ "${DETERMINISTIC:-0}" = 1 ]; then
 	qemu+=(-accel "tcg,thread=single" -icount "shift=${ICOUNT_SHIFT:-4},sleep=off"
-		-rtc "base=2026-01-01T00:00:00,clock=vm")
+		-rtc "base=2026-01-01T00:00:00,clock=vm" -seed 1)
 	qemu[2]+=",dtb-randomness=off"
 fi
 case "$firmware" in

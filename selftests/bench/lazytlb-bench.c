@@ -107,8 +107,14 @@ struct phase {
 	long long ipi0, res0;
 };
 
+static int kbench_fd = -1;
+static void kbench(char c);
+
 static void begin(struct phase *ph, int id, const char *name)
 {
+	/* mm lines watched for an earlier workload are not this one's */
+	if (kbench_fd >= 0 && strncmp(name, "cs1_", 4) && strcmp(name, "round_trip"))
+		kbench('f');
 	ph->id = id;
 	ph->name = name;
 	ph->ipi0 = irq_count("Function call interrupts");
@@ -258,11 +264,16 @@ static void ct_inc(volatile int *v)
 	syscall(SYS_futex, v, FUTEX_WAKE_PRIVATE, 64, NULL, NULL, 0);
 }
 
-/* role 0 and 1: alternate stores to ct.alt; 2..: read ct.shared. */
+/* What the two alternating roles do to ct.alt on their turn. */
+enum { CT_STORE, CT_LOAD_STORE, CT_LDADD };
+static int ct_op;
+static volatile uint64_t *ct_read;	/* what the readers read */
+
+/* role 0 and 1: alternate on ct.alt; 2..: read *ct_read. */
 static void *ct_thread(void *arg)
 {
 	struct ct_arg *a = arg;
-	volatile uint64_t *alt = ct.alt, *shared = ct.shared;
+	volatile uint64_t *alt = ct.alt;
 	uint64_t sum = 0;
 
 	pin(a->cpu);
@@ -273,29 +284,83 @@ static void *ct_thread(void *arg)
 	if (a->role < 2) {
 		for (int r = 0; r < ROUNDS_XFER; r++) {
 			ct_wait(&ct.turn, 2 * r + 1 - a->role);
-			*alt = r;
+			switch (ct_op) {
+			case CT_STORE:
+				*alt = r;
+				break;
+			case CT_LOAD_STORE:
+				*alt = *alt + 1;
+				break;
+			case CT_LDADD:
+				asm volatile("ldadd %x1, xzr, [%0]"
+					     : : "r" (alt), "r" (1UL) : "memory");
+				break;
+			}
 			ct_set(&ct.turn, 2 * r + 2 - a->role);
 		}
 	} else {
 		for (int r = 0; r < READS_EACH; r++)
-			sum += *shared;
+			sum += *ct_read;
 	}
 	ct_inc(&ct.done);
 	return (void *)(uintptr_t)sum;
 }
 
+static int ct_start(struct ct_arg *args, pthread_t *t, int nt)
+{
+	ct.turn = ct.ready = ct.go = ct.done = 0;
+	for (int k = 0; k < nt; k++)
+		if (pthread_create(&t[k], NULL, ct_thread, &args[k]))
+			die("pthread_create");
+	ct_wait(&ct.ready, nt);
+	return nt;
+}
+
+static void ct_run(int id, int nt)
+{
+	mark(id, 0);
+	ct_set(&ct.go, 1);
+	ct_wait(&ct.done, nt);
+}
+
 /*
- * Phase @id: vCPUs 0 and 1 alternate stores to one line, vCPU 1 first:
- * 2 * ROUNDS_XFER transfers. Phase @id + 1: a line written once by vCPU 0
- * before the phase, read READS_EACH times by each of vCPUs 1 .. n: n
- * misses. Phase @id + 2: vCPU 0 reads and writes its own line: nothing.
+ * Phases @id .. @id + 2: vCPUs 0 and 1 take turns on one line, vCPU 1
+ * first, 2 * ROUNDS_XFER turns: stores (a transfer each), loads then
+ * stores (a miss and a transfer each), LDADD (a transfer each: QEMU's
+ * load and store callbacks of one atomic take the line once).
+ */
+static void coherence_pingpong(int id)
+{
+	static const int op[] = { CT_STORE, CT_LOAD_STORE, CT_LDADD };
+	static const int miss[] = { 0, 2 * ROUNDS_XFER, 0 };
+	struct ct_arg args[2] = { { .cpu = 0, .role = 0 }, { .cpu = 1, .role = 1 } };
+	pthread_t t[2];
+
+	for (int k = 0; k < 3; k++) {
+		ct_op = op[k];
+		ct_start(args, t, 2);
+		ct_run(id + k, 2);
+		mark(id + k, 1);
+		for (int j = 0; j < 2; j++)
+			pthread_join(t[j], NULL);
+		printf("bench: plugin-test phase=%d expect xfer_test=%d miss_test=%d\n",
+		       id + k, 2 * ROUNDS_XFER, miss[k]);
+	}
+}
+
+/*
+ * The coherence model, exactly: lines of class 'test' (watched with
+ * 'stumaxb wzr, [marks + 5]; stsetb wzr, [line]'), touched only by the
+ * threads below between the markers; their synchronisation uses other,
+ * unwatched lines, and futexes. Phases @id .. @id + 5.
  */
 static void coherence_test(int id)
 {
 	int nread = ncpus - 1 > 3 ? 3 : ncpus - 1;
-	struct ct_arg args[5];
-	pthread_t t[5];
-	int nt = 0;
+	struct ct_arg args[4];
+	pthread_t t[4];
+	volatile uint64_t *one, *two;
+	int fd;
 
 	if (ncpus < 2)
 		die("coherence test: needs 2 CPUs");
@@ -303,53 +368,56 @@ static void coherence_test(int id)
 	watch_test(ct.alt);
 	watch_test(ct.shared);
 	watch_test(ct.priv);
-	/* alternation */
-	ct.turn = 0;
-	for (int r = 0; r < 2; r++) {
-		args[nt] = (struct ct_arg){ .cpu = r, .role = r };
-		if (pthread_create(&t[nt], NULL, ct_thread, &args[nt]))
-			die("pthread_create");
-		nt++;
-	}
-	ct_wait(&ct.ready, 2);
-	mark(id, 0);
-	/* role 1 (vCPU 1) goes first: turn 0 -> it waits for 2r + 1 - 1 = 0 */
-	ct_set(&ct.go, 1);
-	ct_wait(&ct.done, 2);
-	mark(id, 1);
-	for (int k = 0; k < nt; k++)
-		pthread_join(t[k], NULL);
-	printf("bench: plugin-test phase=%d expect xfer_test=%d miss_test=0\n", id, 2 * ROUNDS_XFER);
-	/* readers */
-	ct.ready = ct.go = ct.done = 0;
-	nt = 0;
+	coherence_pingpong(id);
+
+	/* phase id + 3: a line vCPU 0 wrote, read by vCPUs 1 .. n, then
+	 * written by vCPU 0 again: n misses, one transfer */
 	pin(0);
 	*(volatile uint64_t *)ct.shared = 42;
-	for (int r = 0; r < nread; r++) {
-		args[nt] = (struct ct_arg){ .cpu = r + 1, .role = 2 };
-		if (pthread_create(&t[nt], NULL, ct_thread, &args[nt]))
-			die("pthread_create");
-		nt++;
-	}
-	ct_wait(&ct.ready, nread);
-	mark(id + 1, 0);
-	ct_set(&ct.go, 1);
-	ct_wait(&ct.done, nread);
-	mark(id + 1, 1);
-	for (int k = 0; k < nt; k++)
+	ct_read = ct.shared;
+	for (int r = 0; r < nread; r++)
+		args[r] = (struct ct_arg){ .cpu = r + 1, .role = 2 };
+	ct_start(args, t, nread);
+	ct_run(id + 3, nread);
+	*(volatile uint64_t *)ct.shared = 43;
+	mark(id + 3, 1);
+	for (int k = 0; k < nread; k++)
 		pthread_join(t[k], NULL);
-	printf("bench: plugin-test phase=%d expect xfer_test=0 miss_test=%d\n", id + 1, nread);
-	/* private */
-	pin(0);
+	printf("bench: plugin-test phase=%d expect xfer_test=1 miss_test=%d\n", id + 3, nread);
+
+	/* phase id + 4: vCPU 0 reads and writes its own line: nothing */
 	*(volatile uint64_t *)ct.priv = 0;
-	mark(id + 2, 0);
+	mark(id + 4, 0);
 	for (int r = 0; r < 100; r++)
 		((volatile uint64_t *)ct.priv)[r % 8] += r;
-	mark(id + 2, 1);
-	printf("bench: plugin-test phase=%d expect xfer_test=0 miss_test=0\n", id + 2);
-}
+	mark(id + 4, 1);
+	printf("bench: plugin-test phase=%d expect xfer_test=0 miss_test=0\n", id + 4);
 
-static int kbench_fd = -1;
+	/* phase id + 5: one page mapped twice; vCPU 0 writes through one
+	 * mapping, vCPU 1 reads through the other: one miss (the model
+	 * keys lines by physical address) */
+	fd = memfd_create("lazytlb-bench", 0);
+	if (fd < 0 || ftruncate(fd, 4096))
+		die("memfd: %s", strerror(errno));
+	one = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	two = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (one == MAP_FAILED || two == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	close(fd);
+	*one = 1;	/* fault both in on vCPU 0 */
+	(void)*two;
+	watch_test((void *)one);
+	ct_read = two;
+	args[0] = (struct ct_arg){ .cpu = 1, .role = 2 };
+	ct_start(args, t, 1);
+	*one = 2;
+	ct_run(id + 5, 1);
+	mark(id + 5, 1);
+	pthread_join(t[0], NULL);
+	printf("bench: plugin-test phase=%d expect xfer_test=0 miss_test=1\n", id + 5);
+	munmap((void *)one, 4096);
+	munmap((void *)two, 4096);
+}
 
 static const char *kbench_params = "";
 
@@ -425,12 +493,15 @@ static void wait_go(struct pair *p)
 		die("read go: %s", strerror(errno));
 }
 
+/* Through: say so, then wait to be let go after the phase has ended. */
 static void report_done(struct pair *p)
 {
 	char c = 0;
 
 	if (write(p->done[1], &c, 1) != 1)
 		die("write done: %s", strerror(errno));
+	if (read(p->go[0], &c, 1) != 1)
+		die("read go: %s", strerror(errno));
 }
 
 static void *pong(void *arg)
@@ -520,6 +591,10 @@ static void pingpong(int id, const char *name, int threads, int pairs, long n)
 			if (read(p[k].done[0], &c, 1) != 1)
 				die("%s: a task did not finish", name);
 	end(&ph, (long)pairs * n, 0);
+	/* the tasks exit (and processes free their mm) after the phase */
+	for (int k = 0; k < pairs; k++)
+		if (write(p[k].go[1], "gg", 2) != 2)
+			die("%s: write go: %s", name, strerror(errno));
 	for (int k = 0; k < nt; k++)
 		pthread_join(t[k], NULL);
 	for (int k = 0; k < np; k++) {

@@ -64,11 +64,14 @@ static u8 *kbench_marks;
 /* Watch the cache line of @addr as @class. */
 static void kbench_watch(int class, const void *addr)
 {
+	/* the class is per vCPU: both markers on one */
+	preempt_disable();
 	asm volatile(".arch_extension lse\n"
 		     "stumaxb wzr, [%0]\n"
 		     "stsetb wzr, [%1]"
 		     : : "r" (&kbench_marks[class & 0xff] + (class & W_FORGET)),
 		         "r" (addr) : "memory");
+	preempt_enable();
 }
 
 static void kbench_watch_percpu(void)

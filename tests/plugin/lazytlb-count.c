@@ -17,16 +17,14 @@
  *   STCLRB wzr, [xN]  begin phase (xN & 0xfff): snapshot the counts
  *   STEORB wzr, [xN]  end phase (xN & 0xfff): print the counts since then
  *   STSETB wzr, [xN]  watch the cache line of xN (e.g. an mm's mm_count)
- * xN must be writable. The plugin learns xN from the access's address.
- * Atomics, not plain loads: under Debian's QEMU 7.2 (1:7.2+dfsg-7+deb12u18)
- * the plugin got memory callbacks for atomics, which QEMU's helpers do, but
- * none for LDRB, LDR or LDURB (tried as markers first); atomics go through
- * the helpers when the vCPUs run in parallel (MTTCG, more than one vCPU),
- * so the guest needs -smp 2 or more, and the mm_count line is watched
- * only through atomics, which is what the benchmark counts.
  *   STUMAXB wzr, [xN] set this vCPU's watch class to (xN & 0xff) for the
  *                    next STSETB; with bit 8 of xN set, first forget every
  *                    line watched in that class
+ * xN must be writable. The plugin learns xN from the access's address.
+ * Atomics on the zero register: no compiler emits them, and they change
+ * nothing; the memory callbacks of QEMU 7.2 reach the plugin for them with
+ * one host thread or many. line_atomics counts the atomics on the lines
+ * watched as mmcount (class 1, the default).
  *
  * Coherence model (ram=BASE:SIZE): a directory of the guest RAM's data cache
  * lines (line=BYTES, default 64), by physical address: per line the vCPU
