@@ -430,15 +430,18 @@ def report(runs, text_path, host_path):
     if text_path and os.path.exists(text_path):
         out.append("")
         out.append("Text, base against refcount (the series' options off):")
-        objs = {"same": 0, "differs": 0, "new": 0, "not-built": 0}
+        objs = {"same": [], "differs": [], "new": [], "not-built": []}
         with open(text_path) as fh:
             for line in fh:
                 w = line.split()
                 if w[0] == "size":
                     out.append("  size %-9s text %s data %s bss %s" % (w[1], w[2], w[3], w[4]))
                 elif w[0] == "object":
-                    objs[w[2]] = objs.get(w[2], 0) + 1
-        out.append("  objects the series touches: %d identical, %d differ, %d new" % (objs["same"], objs["differs"], objs["new"]))
+                    objs.setdefault(w[2], []).append(w[1])
+        out.append("  objects the series touches: %d identical, %d differ%s, %d new%s" % (
+            len(objs["same"]), len(objs["differs"]),
+            " (%s)" % ", ".join(objs["differs"]) if objs["differs"] else "",
+            len(objs["new"]), " (%s)" % ", ".join(objs["new"]) if objs["new"] else ""))
     times = {}
     for r in runs:
         if r["times"]:

@@ -288,12 +288,17 @@ if [[ " $KERNELS " == *" base "* && " $KERNELS " == *" refcount "* ]]; then
 		printf 'size %s %s\n' "$k" "$("${CROSS_COMPILE}size" "$(kernel_obj "$k")/vmlinux" | tail -n 1)" >>"$text"
 	done
 	base=$(cat "$BUILD/base-commit")
+	# What each build linked (vmlinux.a, modules.order), not what its
+	# directory holds: a build started from another's objects keeps them.
+	built() {
+		{ ar t "$1/vmlinux.a" | sed "s|^$1/||"; cat "$1/modules.order"; } 2>/dev/null | grep -qxF "$2"
+	}
 	git -C "$KTREE" diff --name-only "$base" "$SERIES_BRANCH" -- '*.c' | grep -v '^tools/' |
 		while IFS= read -r c; do
 			o=${c%.c}.o
-			if [ ! -f "$ro/$o" ]; then
+			if ! built "$ro" "$o"; then
 				printf 'object %s not-built\n' "$o"
-			elif [ ! -f "$bo/$o" ]; then
+			elif ! built "$bo" "$o"; then
 				printf 'object %s new\n' "$o"
 			elif cmp -s <("${CROSS_COMPILE}objdump" -d "$bo/$o" | tail -n +3) \
 				<("${CROSS_COMPILE}objdump" -d "$ro/$o" | tail -n +3); then

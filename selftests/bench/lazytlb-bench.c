@@ -816,6 +816,17 @@ static void storm(int id, long n)
 }
 
 
+/* Phases 40 to 43: the workloads that free mms. */
+static void exit_workloads(long scale)
+{
+	storm(40, 20 * scale);
+	exits_parallel(41, "fork_exec_exit_par", 20 * scale * ncpus, ncpus);
+	settle_us = 100000;
+	exits(42, "threads_exit_idle", 20 * scale, threads_everywhere);
+	settle_us = 0;
+	threads_exit_busy(43, 20 * scale);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -879,22 +890,12 @@ int main(int argc, char **argv)
 			snprintf(name, sizeof(name), "cs1_procs_%d", pairs);
 			pingpong(30 + k, strdup(name), 0, pairs, 500 * scale);
 		}
-		storm(40, 20 * scale);
-		exits_parallel(41, "fork_exec_exit_par", 20 * scale * ncpus, ncpus);
-		settle_us = 100000;
-		exits(42, "threads_exit_idle", 20 * scale, threads_everywhere);
-		settle_us = 0;
-		threads_exit_busy(43, 20 * scale);
+		exit_workloads(scale);
 		if (!wide)
 			munmap_storm(50, 10 * scale);
 	} else if (!strcmp(mode, "scan")) {
 		kbench_load();	/* the watched lines */
-		storm(40, 20 * scale);
-		exits_parallel(41, "fork_exec_exit_par", 20 * scale * ncpus, ncpus);
-		settle_us = 100000;
-		exits(42, "threads_exit_idle", 20 * scale, threads_everywhere);
-		settle_us = 0;
-		threads_exit_busy(43, 20 * scale);
+		exit_workloads(scale);
 	} else if (!strcmp(mode, "time")) {
 		kbench_load();
 		pin(0);
