@@ -7,10 +7,10 @@ Usage: bench-report.py RUNS [--text FILE] [--host FILE] [--out FILE] [--doc FILE
 RUNS (build/bench/runs.txt) has one line per boot: KERNEL TAG SMP CONSOLE
 [PLUGIN]. The console holds the guest's 'bench: phase=ID name=... ops=N
 ipis=N ...' lines, the plugin file (tests/plugin/lazytlb-count.c) its
-'phase=ID vcpu=all user_insns=N ...' lines. Prints the table (rows:
-workload x kernel; counts per operation and ratios to 'base'), the targets
-of the benchmark with their verdicts, and writes them to --out and, with
-the method, to --doc (Markdown). --smoke checks the plugin's exact-count
+'phase=ID vcpu=all user_insns=N ...' lines. Prints the tables (per context
+switch, per freed mm, per 1000 exits), the cost model and what differed
+between two boots of one kernel (TAG and TAG-again), and writes them to
+--out and, with the method and limits, to --doc (Markdown). --smoke checks the plugin's exact-count
 test and the round trips of one kernel instead and prints PASS/FAIL rows
 and 'N passed, N failed'.
 """
@@ -163,7 +163,9 @@ def f(v, digits=2):
 
 
 def runs_with(runs, name):
-    return [(r, p) for r in runs for p in r["phases"].values() if p["name"] == name and p.get("counts")]
+    """(run, phase) of every counted phase @name, the repeat boots left out."""
+    return [(r, p) for r in runs if not r["tag"].endswith("-again")
+            for p in r["phases"].values() if p["name"] == name and p.get("counts")]
 
 
 def names(runs, prefix):
@@ -175,8 +177,11 @@ def names(runs, prefix):
     return out
 
 
+KERNELS = ("base", "refcount", "shootdown", "unfiltered")
+
+
 def korder(k):
-    return ["base", "refcount", "shootdown", "unfiltered"].index(k) if k in ("base", "refcount", "shootdown", "unfiltered") else 9
+    return KERNELS.index(k) if k in KERNELS else len(KERNELS)
 
 
 def switch_table(runs):
@@ -185,8 +190,6 @@ def switch_table(runs):
     rows = []
     for name in names(runs, "cs1_threads_") + names(runs, "cs1_procs_"):
         for r, p in sorted(runs_with(runs, name), key=lambda x: (x[0]["smp"], korder(x[0]["kernel"]))):
-            if r["tag"].endswith("-again"):
-                continue
             sw = SWITCHES_PER_ROUND_TRIP * p["ops"]
             bar = sum(c(p, "kernel_" + b) for b in ("dmb", "dsb", "isb"))
             acq = sum(c(p, "kernel_" + b) for b in ("ldar", "stlr", "ldapr"))
@@ -207,7 +210,7 @@ def free_table(runs):
     rows = []
     for name in EXITS:
         for r, p in sorted(runs_with(runs, name), key=lambda x: (korder(x[0]["kernel"]), x[0]["smp"])):
-            if r["tag"].endswith("-again") or r["kernel"] not in ("shootdown", "unfiltered"):
+            if r["kernel"] not in ("shootdown", "unfiltered"):
                 continue
             n = c(p, "entry_mmdrop")
             if not n:
@@ -225,23 +228,18 @@ def ipi_table(runs, smp):
     hdr = ["workload", "kernel", "exits", "shootdown IPIs /1000 exits", "idle wake-ups /1000 exits",
            "all fn-call IPIs /1000 exits", "kernel insns /exit", "vs refcount"]
     rows = []
-    for name in EXITS:
-        got = {r["kernel"]: p for r, p in runs_with(runs, name) if r["smp"] == smp and not r["tag"].endswith("-again")}
+    for name in EXITS + ("munmap_threads",):
+        exits = name != "munmap_threads"
+        got = {r["kernel"]: p for r, p in runs_with(runs, name) if r["smp"] == smp}
         ref = got.get("refcount")
         for k in sorted(got, key=korder):
             p = got[k]
             n = p["ops"]
             ki = c(p, "kernel_insns") / n
-            rows.append([name, k, n, f(1000 * c(p, "shoot_remote") / n, 0), f(1000 * c(p, "shoot_idle") / n, 0),
+            rows.append([name if exits else name + " (per munmap)", k, n,
+                         f(1000 * c(p, "shoot_remote") / n, 0) if exits else "-",
+                         f(1000 * c(p, "shoot_idle") / n, 0) if exits else "-",
                          f(1000 * p["ipis"] / n, 0), f(ki, 0),
-                         "x%.3f" % (ki / (c(ref, "kernel_insns") / ref["ops"])) if ref and c(ref, "kernel_insns") else "-"])
-    for name in ("munmap_threads",):
-        got = {r["kernel"]: p for r, p in runs_with(runs, name) if r["smp"] == smp and not r["tag"].endswith("-again")}
-        ref = got.get("refcount")
-        for k in sorted(got, key=korder):
-            p = got[k]
-            ki = c(p, "kernel_insns") / p["ops"]
-            rows.append([name + " (per munmap)", k, p["ops"], "-", "-", f(1000 * p["ipis"] / p["ops"], 0), f(ki, 0),
                          "x%.3f" % (ki / (c(ref, "kernel_insns") / ref["ops"])) if ref and c(ref, "kernel_insns") else "-"])
     return hdr, rows
 
@@ -303,7 +301,7 @@ def cost_model(runs, smp):
     sw = {}
     for name in names(runs, "cs1_threads_"):
         for r, p in runs_with(runs, name):
-            if r["smp"] == smp and not r["tag"].endswith("-again"):
+            if r["smp"] == smp:
                 sw.setdefault(r["kernel"], []).append(lines(p, "mmcount") / (SWITCHES_PER_ROUND_TRIP * p["ops"]))
     ref = min(sw.get("refcount", [0]) or [0])
     shoot = max(sw.get("shootdown", [0]) or [0])
@@ -328,7 +326,7 @@ def cost_model(runs, smp):
     rows = []
     for name in EXITS:
         for r, p in sorted(runs_with(runs, name), key=lambda x: x[0]["smp"]):
-            if r["kernel"] != "shootdown" or r["tag"].endswith("-again"):
+            if r["kernel"] != "shootdown":
                 continue
             n = c(p, "entry_mmdrop")
             if not n:

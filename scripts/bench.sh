@@ -271,11 +271,12 @@ for n in $SCAN_SMP; do
 		case "$k" in shootdown | unfiltered) boot "$k" "scan$n" "$n" "scan,$SCALE" plugin ;; esac
 	done
 done
-# Wall-clock round trips, interleaved: base refcount shootdown, again.
+# Wall-clock round trips at the first -smp of SMP, interleaved: base
+# refcount shootdown, again.
 for r in $(seq 1 "$ROUNDS"); do
 	for k in "${kernels[@]}"; do
 		[ "$k" != unfiltered ] || continue
-		boot "$k" "time$r" 8 "time,3"
+		boot "$k" "time$r" "${SMP%% *}" "time,3"
 	done
 done
 # Text: base against refcount, the options off.
@@ -290,15 +291,17 @@ if [[ " $KERNELS " == *" base "* && " $KERNELS " == *" refcount "* ]]; then
 	base=$(cat "$BUILD/base-commit")
 	# What each build linked (vmlinux.a, modules.order), not what its
 	# directory holds: a build started from another's objects keeps them.
-	built() {
-		{ ar t "$1/vmlinux.a" | sed "s|^$1/||"; cat "$1/modules.order"; } 2>/dev/null | grep -qxF "$2"
-	}
+	for k in base refcount; do
+		o=$(kernel_obj "$k")
+		{ ar t "$o/vmlinux.a" | sed "s|^$o/||"; cat "$o/modules.order"; } >"$B/linked-$k.txt" 2>/dev/null || true
+	done
+	built() { grep -qxF "$2" "$B/linked-$1.txt"; }
 	git -C "$KTREE" diff --name-only "$base" "$SERIES_BRANCH" -- '*.c' | grep -v '^tools/' |
 		while IFS= read -r c; do
 			o=${c%.c}.o
-			if ! built "$ro" "$o"; then
+			if ! built refcount "$o"; then
 				printf 'object %s not-built\n' "$o"
-			elif ! built "$bo" "$o"; then
+			elif ! built base "$o"; then
 				printf 'object %s new\n' "$o"
 			elif cmp -s <("${CROSS_COMPILE}objdump" -d "$bo/$o" | tail -n +3) \
 				<("${CROSS_COMPILE}objdump" -d "$ro/$o" | tail -n +3); then

@@ -107,14 +107,8 @@ struct phase {
 	long long ipi0, res0;
 };
 
-static int kbench_fd = -1;
-static void kbench(char c);
-
 static void begin(struct phase *ph, int id, const char *name)
 {
-	/* mm lines watched for an earlier workload are not this one's */
-	if (kbench_fd >= 0 && strncmp(name, "cs1_", 4) && strcmp(name, "round_trip"))
-		kbench('f');
 	ph->id = id;
 	ph->name = name;
 	ph->ipi0 = irq_count("Function call interrupts");
@@ -419,6 +413,7 @@ static void coherence_test(int id)
 	munmap((void *)two, 4096);
 }
 
+static int kbench_fd = -1;
 static const char *kbench_params = "";
 
 static void kbench_load(void)
@@ -447,6 +442,16 @@ static void kbench(char c)
 {
 	if (write(kbench_fd, &c, 1) != 1)
 		die("write '%c' to %s: %s", c, KBENCH, strerror(errno));
+}
+
+/*
+ * A workload that watches no mm line of its own: the lines watched for an
+ * earlier one (their mm_structs freed and maybe reused) are not its own.
+ */
+static void watch_no_mm(void)
+{
+	if (kbench_fd >= 0)
+		kbench('f');
 }
 
 /* user -> kthread -> user round trips on CPU @cpu, counted. */
@@ -627,6 +632,7 @@ static void exits(int id, const char *name, long n, int (*child)(void))
 {
 	struct phase ph;
 
+	watch_no_mm();
 	begin(&ph, id, name);
 	for (long i = 0; i < n; i++) {
 		pid_t pid = fork();
@@ -653,6 +659,7 @@ static void exits_parallel(int id, const char *name, long n, int workers)
 	struct phase ph;
 	pid_t pid[64];
 
+	watch_no_mm();
 	begin(&ph, id, name);
 	for (int w = 0; w < workers; w++) {
 		pid[w] = fork();
@@ -793,6 +800,7 @@ static void munmap_storm(int id, long n)
 	struct phase ph;
 
 	munmap_rounds = n;
+	watch_no_mm();
 	begin(&ph, id, "munmap_threads");
 	for (int c = 0; c < ncpus; c++)
 		if (pthread_create(&t[c], NULL, munmap_thread, (void *)(intptr_t)c))

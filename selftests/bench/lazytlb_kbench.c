@@ -62,15 +62,22 @@ enum { W_MMCOUNT = 1, W_RECORD, W_CPUMASK, W_CSD };
 static u8 *kbench_marks;
 
 /* Watch the cache line of @addr as @class. */
+/* Set this vCPU's watch class (and with W_FORGET, forget its lines). */
+static void kbench_class(int class)
+{
+	asm volatile(".arch_extension lse\n"
+		     "stumaxb wzr, [%0]"
+		     : : "r" (&kbench_marks[class & 0xff] + (class & W_FORGET)) : "memory");
+}
+
 static void kbench_watch(int class, const void *addr)
 {
 	/* the class is per vCPU: both markers on one */
 	preempt_disable();
+	kbench_class(class);
 	asm volatile(".arch_extension lse\n"
-		     "stumaxb wzr, [%0]\n"
-		     "stsetb wzr, [%1]"
-		     : : "r" (&kbench_marks[class & 0xff] + (class & W_FORGET)),
-		         "r" (addr) : "memory");
+		     "stsetb wzr, [%0]"
+		     : : "r" (addr) : "memory");
 	preempt_enable();
 }
 
@@ -130,24 +137,16 @@ static ssize_t kbench_write(struct file *file, const char __user *ubuf,
 	case 'r':
 		kbench_round_trip();
 		break;
-	case 'm':
-		if (!current->mm)
-			return -EINVAL;
-		kbench_watch(W_MMCOUNT | W_FORGET, &current->mm->mm_count);
-		kbench_watch(W_CPUMASK | W_FORGET, mm_cpumask(current->mm));
-		break;
-	case 'f':	/* forget the mm lines watched so far */
-		asm volatile(".arch_extension lse\n"
-			     "stumaxb wzr, [%0]\n"
-			     "stumaxb wzr, [%1]"
-			     : : "r" (&kbench_marks[W_MMCOUNT] + W_FORGET),
-			         "r" (&kbench_marks[W_CPUMASK] + W_FORGET) : "memory");
-		break;
+	case 'm':	/* the writer's mm, forgetting those watched so far */
 	case 'M':	/* another task's mm, as well: keep the earlier ones */
 		if (!current->mm)
 			return -EINVAL;
-		kbench_watch(W_MMCOUNT, &current->mm->mm_count);
-		kbench_watch(W_CPUMASK, mm_cpumask(current->mm));
+		kbench_watch(W_MMCOUNT | (c == 'm' ? W_FORGET : 0), &current->mm->mm_count);
+		kbench_watch(W_CPUMASK | (c == 'm' ? W_FORGET : 0), mm_cpumask(current->mm));
+		break;
+	case 'f':	/* forget the mm lines watched so far */
+		kbench_class(W_MMCOUNT | W_FORGET);
+		kbench_class(W_CPUMASK | W_FORGET);
 		break;
 	default:
 		return -EINVAL;

@@ -23,8 +23,8 @@
  * xN must be writable. The plugin learns xN from the access's address.
  * Atomics on the zero register: no compiler emits them, and they change
  * nothing; the memory callbacks of QEMU 7.2 reach the plugin for them with
- * one host thread or many. line_atomics counts the atomics on the lines
- * watched as mmcount (class 1, the default).
+ * one host thread or many. line_atomics counts the atomics on the 64 bytes
+ * at the virtual address last watched as mmcount (class 1, the default).
  *
  * Coherence model (ram=BASE:SIZE): a directory of the guest RAM's data cache
  * lines (line=BYTES, default 64), by physical address: per line the vCPU
