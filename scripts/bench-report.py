@@ -177,7 +177,9 @@ def names(runs, prefix):
     return out
 
 
-KERNELS = ("base", "refcount", "shootdown", "unfiltered")
+KERNELS = ("base", "refcount", "shootdown", "record", "unfiltered")
+# the kernels that run the shootdown and keep the record
+SHOOT = ("shootdown", "record", "unfiltered")
 
 
 def korder(k):
@@ -185,7 +187,7 @@ def korder(k):
 
 
 def switch_table(runs):
-    hdr = ["workload", "-smp", "kernel", "round trips", "mm_count line", "record lines", "csd lines",
+    hdr = ["workload", "-smp", "kernel", "round trips", "mm_count line", "record lines", "mask lines", "csd lines",
            "other kernel lines", "kernel atomics", "DMB/DSB/ISB", "LDAR/STLR/LDAPR", "kernel insns"]
     rows = []
     for name in names(runs, "cs1_threads_") + names(runs, "cs1_procs_"):
@@ -193,9 +195,9 @@ def switch_table(runs):
             sw = SWITCHES_PER_ROUND_TRIP * p["ops"]
             bar = sum(c(p, "kernel_" + b) for b in ("dmb", "dsb", "isb"))
             acq = sum(c(p, "kernel_" + b) for b in ("ldar", "stlr", "ldapr"))
-            rec = f(lines(p, "record") / sw, 3) if r["kernel"] in ("shootdown", "unfiltered") else "n/a"
+            rec = f(lines(p, "record") / sw, 3) if r["kernel"] in SHOOT else "n/a"
             rows.append([name, r["smp"], r["kernel"], p["ops"], f(lines(p, "mmcount") / sw, 3),
-                         rec, f(lines(p, "csd") / sw, 3),
+                         rec, f(lines(p, "cpumask") / sw, 3), f(lines(p, "csd") / sw, 3),
                          f(lines(p, "kernel") / sw, 1), f(c(p, "kernel_atomics") / sw, 1),
                          f(bar / sw, 1), f(acq / sw, 1), f(c(p, "kernel_insns") / sw, 0)])
     return hdr, rows
@@ -206,17 +208,18 @@ EXITS = ("fork_exec_exit", "fork_exec_exit_par", "threads_exit_idle", "threads_e
 
 def free_table(runs):
     hdr = ["workload", "-smp", "kernel", "exits", "__mmdrop", "filter insns", "record misses",
-           "record re-takes", "remote IPIs", "of which idle", "local runs", "found on the mm", "cond loop insns"]
+           "record re-takes", "mask misses", "remote IPIs", "of which idle", "local runs", "found on the mm", "cond loop insns"]
     rows = []
     for name in EXITS:
         for r, p in sorted(runs_with(runs, name), key=lambda x: (korder(x[0]["kernel"]), x[0]["smp"])):
-            if r["kernel"] not in ("shootdown", "unfiltered"):
+            if r["kernel"] not in SHOOT:
                 continue
             n = c(p, "entry_mmdrop")
             if not n:
                 continue
             rows.append([name, r["smp"], r["kernel"], p["ops"], n, f(c(p, "scan_insns") / n, 1),
                          f(c(p, "miss_record") / n, 2), f(c(p, "xfer_record") / n, 2),
+                         f(c(p, "miss_cpumask") / n, 2),
                          f(c(p, "shoot_remote") / n, 2), f(c(p, "shoot_idle") / n, 2),
                          f(c(p, "shoot_local") / n, 2),
                          f(c(p, "entry_found") / n, 2) if "entry_found" in p["counts"] else "-",
@@ -317,21 +320,23 @@ def cost_model(runs, smp):
     out.append("  its next grab; = %.0f .. %.0f ns a switch on one socket, %.0f .. %.0f ns across sockets"
                % (lo * t["t_xfer"], hi * t["t_xfer"], lo * t["t_xfer_2s"], hi * t["t_xfer_2s"]))
     out.append("")
-    out.append("  Per free, the freeing CPU reads the records (a miss each where changed, and the owner takes")
+    out.append("  Per free, the freeing CPU reads the mask and the records of the CPUs in it (every online")
+    out.append("  CPU's for 'record'): a miss each where changed, and the owner takes")
     out.append("  its line back: a transfer) and waits for the slowest of the IPIs it sent (sent together):")
     out.append("  one t_ipi if it sent any, the idle wake-up if any target was idle, at 1 us (arm64 WFI, as")
     out.append("  declared) or t_ipi_idle (POWER9 stand-in). Break-even: lazy switches in the mm's life above")
     out.append("  which SHOOTDOWN costs less than REFCOUNT, at the low and high saving per switch.")
-    hdr = ["workload", "-smp", "record lines", "IPIs", "to idle", "cost per free (ns)", "break-even switches per mm"]
+    hdr = ["workload", "-smp", "kernel", "record + mask lines", "IPIs", "to idle", "cost per free (ns)",
+           "break-even switches per mm"]
     rows = []
     for name in EXITS:
-        for r, p in sorted(runs_with(runs, name), key=lambda x: x[0]["smp"]):
-            if r["kernel"] != "shootdown":
+        for r, p in sorted(runs_with(runs, name), key=lambda x: (x[0]["smp"], korder(x[0]["kernel"]))):
+            if r["kernel"] not in ("shootdown", "record"):
                 continue
             n = c(p, "entry_mmdrop")
             if not n:
                 continue
-            x = lines(p, "record") / n
+            x = (lines(p, "record") + lines(p, "cpumask")) / n
             ipis = c(p, "shoot_remote") / n
             idle = c(p, "shoot_idle") / n
             # the fraction of frees that sent an IPI, and to an idle CPU, bounded by 1
@@ -343,7 +348,7 @@ def cost_model(runs, smp):
                 be = "%.0f .. %.0f" % (clo / (hi * t["t_xfer"]), chi / (lo * t["t_xfer"]))
             else:
                 be = "-"
-            rows.append([name, r["smp"], f(x, 2), f(ipis, 2), f(idle, 2), "%.0f .. %.0f" % (clo, chi), be])
+            rows.append([name, r["smp"], r["kernel"], f(x, 2), f(ipis, 2), f(idle, 2), "%.0f .. %.0f" % (clo, chi), be])
     out += ["  " + x for x in table(hdr, rows)]
     if lo > 0:
         out.append("")
@@ -406,7 +411,8 @@ def report(runs, text_path, host_path):
     out.append("record lines and the owners' transfers to take their line back, shootdown calls to other CPUs")
     out.append("(of which to a CPU idle in WFI) and on the freeing CPU:")
     out += table(*free_table(runs))
-    out.append("  filter insns: 15 per online CPU, by construction (shown for its slope); found on the mm: the")
+    out.append("  filter insns: about 15 per CPU asked (the mm's mm_cpumask() for shootdown, every online CPU")
+    out.append("  for record and unfiltered); mask misses: mm_cpumask() lines; found on the mm: the")
     out.append("  calls of do_shoot_lazy_tlb() that found the CPU on the mm (the filter's precision).")
     out.append("  cond loop insns: on_each_cpu_cond_mask() and smp_call_function_many_cond() on the freeing")
     out.append("  CPU, including the wait for the IPIs' handlers, which with one host thread running the vCPUs")
@@ -482,9 +488,11 @@ not edit by hand, run it again.
 - Kernels, all with the series' debug options off and `NR_CPUS=64`, same
   QEMU settings: `base` (the bare base, REFCOUNT), `refcount` (the
   series, `CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=n`), `shootdown` (the series,
-  `=y`) and `unfiltered` (`shootdown` with tests/bench/unfiltered.diff:
-  the filter says yes for every online CPU, as an arm64 shootdown without
-  the per-CPU record would). REFCOUNT is what arm64 users run today: the
+  `=y`: the records of the CPUs in `mm_cpumask()`), `record` (`shootdown`
+  with tests/bench/record.diff: no mask, every online CPU's record, the
+  design before) and `unfiltered` (`shootdown` with
+  tests/bench/unfiltered.diff: an IPI to every online CPU, as an arm64
+  shootdown without mask or record would). REFCOUNT is what arm64 users run today: the
   baseline every cost is set against.
 - Counted by a QEMU TCG plugin (tests/plugin/lazytlb-count.c, plugin API
   version 1 of QEMU 7.2), not by the kernel: per phase of the guest

@@ -2,7 +2,7 @@
 # bench.sh - what the series costs and saves, counted by the emulator.
 #
 # Usage: [SMP="8 32"] [SCAN_SMP="4 16 64"] [SCALE=1] [ROUNDS=3] [LINE=64]
-#        [KERNELS="base refcount shootdown unfiltered"] scripts/bench.sh [--smoke]
+#        [KERNELS="base refcount shootdown record unfiltered"] scripts/bench.sh [--smoke]
 #
 # Boots each kernel under QEMU with the TCG plugin tests/plugin/
 # lazytlb-count.c, deterministically (one host thread runs the vCPUs in
@@ -17,9 +17,12 @@
 # (kernel-config/bench-variants):
 #   base        the bare base (bench-refcount at UPTO=0): REFCOUNT
 #   refcount    the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=n (bench-refcount)
-#   shootdown   the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=y (bench-shootdown)
-#   unfiltered  shootdown with the filter saying yes for every CPU
-#               (tests/bench/unfiltered.diff, bench-unfiltered)
+#   shootdown   the series, CONFIG_ARM64_LAZY_TLB_SHOOTDOWN=y (bench-shootdown):
+#               the records of the CPUs in mm_cpumask()
+#   record      shootdown asking every online CPU's record, no mask (the
+#               design before: tests/bench/record.diff, bench-record)
+#   unfiltered  shootdown IPIing every online CPU (tests/bench/unfiltered.diff,
+#               bench-unfiltered)
 # The workloads (selftests/bench/lazytlb-bench.c, with the out-of-tree
 # module lazytlb_kbench.c built against each kernel): will-it-scale's
 # context_switch1 with threads and with processes, pair k on CPUs 2k and
@@ -28,7 +31,7 @@
 # another mm; at the first -smp of SMP also the plugin's exact tests,
 # user -> kthread -> user round trips and a munmap storm. Every kernel at
 # each -smp of SMP, the first kernel twice at the first (repeatability),
-# the exit workloads of shootdown and unfiltered at each -smp of SCAN_SMP;
+# the exit workloads of the shootdown kernels at each -smp of SCAN_SMP;
 # ROUNDS interleaved boots without the plugin for round trips per second;
 # the text of vmlinux and of the objects the series touches, base against
 # refcount. SCALE multiplies the workloads' lengths.
@@ -55,12 +58,12 @@ SCAN_SMP=${SCAN_SMP:-4 16 64}
 if [ $smoke = 1 ]; then
 	KERNELS=refcount SMP=${SMP_SMOKE:-4} SCAN_SMP=
 else
-	KERNELS=${KERNELS:-base refcount shootdown unfiltered}
+	KERNELS=${KERNELS:-base refcount shootdown record unfiltered}
 fi
 read -r -a kernels <<<"$KERNELS"
 for k in "${kernels[@]}"; do
-	case "$k" in base | refcount | shootdown | unfiltered) ;;
-	*) die "KERNELS: unknown kernel '$k' (base refcount shootdown unfiltered)" ;;
+	case "$k" in base | refcount | shootdown | record | unfiltered) ;;
+	*) die "KERNELS: unknown kernel '$k' (base refcount shootdown record unfiltered)" ;;
 	esac
 done
 [[ $SCALE =~ ^[1-9][0-9]*$ ]] || die "SCALE=$SCALE: a multiplier, 1 or more"
@@ -89,7 +92,7 @@ kernel_env() {
 		if [ $smoke = 1 ]; then echo "VARIANT=default"; else echo "VARIANT=bench-refcount"; fi
 		;;
 	shootdown) echo "VARIANT=bench-shootdown" ;;
-	unfiltered) echo "VARIANT=bench-unfiltered KTREE=$BUILD/bench/unfiltered-tree" ;;
+	record | unfiltered) echo "VARIANT=bench-$1 KTREE=$BUILD/bench/$1-tree" ;;
 	esac
 }
 # kernel_obj K: its build directory, as lib.sh names it for K's
@@ -99,29 +102,31 @@ kernel_obj() {
 	env $(kernel_env "$1") NO_LOCK=1 bash -c '. "$1" && printf "%s\n" "$OBJ"' bash "$S/lib.sh"
 }
 
-# The unfiltered tree: lazytlb/test's head plus tests/bench/unfiltered.diff,
-# left alone when it already is that (no rebuild of context.c).
-unfiltered_tree() {
-	local t=$BUILD/bench/unfiltered-tree head
+# diff_tree K: the tree of kernel K (record, unfiltered): lazytlb/test's
+# head plus tests/bench/K.diff, left alone when it already is that (no
+# rebuild of what the diff touches).
+diff_tree() {
+	local t=$BUILD/bench/$1-tree d=$TOP/tests/bench/$1.diff head n
 	head=$(git -C "$KTREE" rev-parse "$TEST_BRANCH")
+	n=$(grep -c '^+++ ' "$d")
 	if [ ! -e "$t/.git" ]; then
 		git -C "$KTREE" worktree add --quiet --detach "$t" "$head"
 	fi
 	if [ "$(git -C "$t" rev-parse HEAD)" = "$head" ] &&
-		git -C "$t" apply --reverse --check "$TOP/tests/bench/unfiltered.diff" 2>/dev/null &&
-		[ "$(git -C "$t" status --porcelain --untracked-files=no | wc -l)" = 1 ]; then
+		git -C "$t" apply --reverse --check "$d" 2>/dev/null &&
+		[ "$(git -C "$t" status --porcelain --untracked-files=no | wc -l)" = "$n" ]; then
 		return 0
 	fi
 	git -C "$t" checkout --quiet --force --detach "$head"
-	git -C "$t" apply "$TOP/tests/bench/unfiltered.diff" ||
-		die "tests/bench/unfiltered.diff does not apply to the head of $TEST_BRANCH ($t)"
+	git -C "$t" apply "$d" ||
+		die "tests/bench/$1.diff does not apply to the head of $TEST_BRANCH ($t)"
 }
 
 # build_kernel K: configure and build kernel K (incremental).
 build_kernel() {
 	local k=$1
 	log "== kernel $k: $(kernel_env "$k")"
-	[ "$k" != unfiltered ] || unfiltered_tree
+	case "$k" in record | unfiltered) diff_tree "$k" ;; esac
 	# shellcheck disable=SC2046 # the environment, split on purpose
 	if [ "$k" = base ]; then env $(kernel_env "$k") "$S/prefix.sh"; fi
 	# shellcheck disable=SC2046
@@ -268,14 +273,14 @@ for n in $SMP; do
 done
 for n in $SCAN_SMP; do
 	for k in "${kernels[@]}"; do
-		case "$k" in shootdown | unfiltered) boot "$k" "scan$n" "$n" "scan,$SCALE" plugin ;; esac
+		case "$k" in shootdown | record | unfiltered) boot "$k" "scan$n" "$n" "scan,$SCALE" plugin ;; esac
 	done
 done
 # Wall-clock round trips at the first -smp of SMP, interleaved: base
 # refcount shootdown, again.
 for r in $(seq 1 "$ROUNDS"); do
 	for k in "${kernels[@]}"; do
-		[ "$k" != unfiltered ] || continue
+		case "$k" in record | unfiltered) continue ;; esac
 		boot "$k" "time$r" "${SMP%% *}" "time,3"
 	done
 done

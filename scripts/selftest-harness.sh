@@ -400,15 +400,16 @@ ok_if "bench --smoke: the plugin's exact counts and REFCOUNT's mm_count atomics 
 bench_tables() {
 	local f=$T/bench-tables out
 	mkdir -p "$f"
-	# fake K TAG LINE SHOT IDLE MISSES: a console and plugin file for K:
-	# 100 context_switch1 round trips with LINE mm_count line transfers,
-	# 10 exits freeing 10 mms with SHOT remote shootdowns (IDLE of them
-	# to idle vCPUs) and MISSES record misses.
+	# fake K TAG LINE SHOT IDLE MISSES [MASK]: a console and plugin file
+	# for K: 100 context_switch1 round trips with LINE mm_count line
+	# transfers, 10 exits freeing 10 mms with SHOT remote shootdowns (IDLE
+	# of them to idle vCPUs), MISSES record misses and MASK mm_cpumask()
+	# misses.
 	fake() {
 		printf '%s\n' "bench: phase=20 name=cs1_threads_1 ops=100 ipis=200 resched=0 cpus=8 bound=0" \
 			"bench: phase=42 name=threads_exit_idle ops=10 ipis=$4 resched=0 cpus=8 bound=7" 'bench: done' >"$f/$1-$2.log"
 		printf '%s\n' "phase=20 vcpu=all kernel_insns=400000 kernel_atomics=4000 xfer_mmcount=$3 markers=1" \
-			"phase=42 vcpu=all kernel_insns=9 scan_insns=1200 shoot_remote=$4 shoot_idle=$5 miss_record=$6 entry_mmdrop=10 markers=1" >"$f/$1-$2.txt"
+			"phase=42 vcpu=all kernel_insns=9 scan_insns=1200 shoot_remote=$4 shoot_idle=$5 miss_record=$6 miss_cpumask=${7:-0} entry_mmdrop=10 markers=1" >"$f/$1-$2.txt"
 		printf '%s %s 8 %s %s\n' "$1" "$2" "$f/$1-$2.log" "$f/$1-$2.txt" >>"$f/runs.txt"
 	}
 	# has REGEX...: the report has a line matching each.
@@ -421,17 +422,20 @@ bench_tables() {
 	: >"$f/runs.txt"
 	fake base counts8 200 0 0 0
 	fake refcount counts8 200 0 0 0
-	fake shootdown counts8 0 70 70 70
+	fake shootdown counts8 0 70 70 70 10
+	fake record counts8 0 70 70 140
 	fake unfiltered counts8 0 70 70 70
 	fake base counts8-again 201 0 0 0
 	out=$(python3 "$TOP/scripts/bench-report.py" "$f/runs.txt") || { echo "$out"; return 1; }
 	# 200 transfers / (100 round trips x 4 switches); 70 / 10 frees
 	has '^\| cs1_threads_1 +\| 8 +\| refcount +\| 100 +\| 0\.500 ' \
 		'^\| cs1_threads_1 +\| 8 +\| shootdown +\| 100 +\| 0\.000 ' \
-		'^\| threads_exit_idle +\| 8 +\| shootdown +\| 10 +\| 10 +\| 120\.0 +\| 7\.00 +\| 0\.00 +\| 7\.00 +\| 7\.00 ' \
+		'^\| threads_exit_idle +\| 8 +\| shootdown +\| 10 +\| 10 +\| 120\.0 +\| 7\.00 +\| 0\.00 +\| 1\.00 +\| 7\.00 +\| 7\.00 ' \
+		'^\| threads_exit_idle +\| 8 +\| record +\| 10 +\| 10 +\| 120\.0 +\| 14\.00 +\| 0\.00 +\| 0\.00 +\| 7\.00 ' \
 		'^\| threads_exit_idle +\| shootdown +\| 10 +\| 7000 +\| 7000 ' \
 		'saved per lazy switch .*: 0\.500 mm_count line transfers' \
-		'^  \| threads_exit_idle +\| 8 +\| 7\.00 +\| 7\.00 +\| 7\.00 +\| 3182 \.\. 9746 +\| 69 \.\. 424 ' \
+		'^  \| threads_exit_idle +\| 8 +\| shootdown +\| 8\.00 +\| 7\.00 +\| 7\.00 +\| 3228 \.\. 9792 +\| 70 \.\. 426 ' \
+		'^  \| threads_exit_idle +\| 8 +\| record +\| 14\.00 +\| 7\.00 +\| 7\.00 +\| 3504 \.\. 10068 +\| 76 \.\. 438 ' \
 		'base, -smp 8, booted twice: .* 1 differ$' \
 		'line transfers and misses: +largest difference 0\.50% \(cs1_threads_1 xfer_mmcount: 200 against 201\)' \
 		'instructions: +no count of 100 or more differs' || return 1
