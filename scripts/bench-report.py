@@ -208,7 +208,7 @@ EXITS = ("fork_exec_exit", "fork_exec_exit_par", "threads_exit_idle", "threads_e
 
 def free_table(runs):
     hdr = ["workload", "-smp", "kernel", "exits", "__mmdrop", "filter insns", "record misses",
-           "record re-takes", "mask misses", "remote IPIs", "of which idle", "local runs", "found on the mm", "cond loop insns"]
+           "record re-takes", "remote IPIs", "of which idle", "local runs", "found on the mm", "cond loop insns"]
     rows = []
     for name in EXITS:
         for r, p in sorted(runs_with(runs, name), key=lambda x: (korder(x[0]["kernel"]), x[0]["smp"])):
@@ -219,7 +219,6 @@ def free_table(runs):
                 continue
             rows.append([name, r["smp"], r["kernel"], p["ops"], n, f(c(p, "scan_insns") / n, 1),
                          f(c(p, "miss_record") / n, 2), f(c(p, "xfer_record") / n, 2),
-                         f(c(p, "miss_cpumask") / n, 2),
                          f(c(p, "shoot_remote") / n, 2), f(c(p, "shoot_idle") / n, 2),
                          f(c(p, "shoot_local") / n, 2),
                          f(c(p, "entry_found") / n, 2) if "entry_found" in p["counts"] else "-",
@@ -320,13 +319,14 @@ def cost_model(runs, smp):
     out.append("  its next grab; = %.0f .. %.0f ns a switch on one socket, %.0f .. %.0f ns across sockets"
                % (lo * t["t_xfer"], hi * t["t_xfer"], lo * t["t_xfer_2s"], hi * t["t_xfer_2s"]))
     out.append("")
-    out.append("  Per free, the freeing CPU reads the mask and the records of the CPUs in it (every online")
-    out.append("  CPU's for 'record'): a miss each where changed, and the owner takes")
+    out.append("  Per free, the freeing CPU reads the records of the CPUs in the mm's mm_cpumask() (of every")
+    out.append("  online CPU for 'record'; the mask's own line, one for up to 512 CPUs, is counted with the")
+    out.append("  other kernel lines: these mms are not marked) a miss each where changed, and the owner takes")
     out.append("  its line back: a transfer) and waits for the slowest of the IPIs it sent (sent together):")
     out.append("  one t_ipi if it sent any, the idle wake-up if any target was idle, at 1 us (arm64 WFI, as")
     out.append("  declared) or t_ipi_idle (POWER9 stand-in). Break-even: lazy switches in the mm's life above")
     out.append("  which SHOOTDOWN costs less than REFCOUNT, at the low and high saving per switch.")
-    hdr = ["workload", "-smp", "kernel", "record + mask lines", "IPIs", "to idle", "cost per free (ns)",
+    hdr = ["workload", "-smp", "kernel", "record lines", "IPIs", "to idle", "cost per free (ns)",
            "break-even switches per mm"]
     rows = []
     for name in EXITS:
@@ -336,7 +336,7 @@ def cost_model(runs, smp):
             n = c(p, "entry_mmdrop")
             if not n:
                 continue
-            x = (lines(p, "record") + lines(p, "cpumask")) / n
+            x = lines(p, "record") / n
             ipis = c(p, "shoot_remote") / n
             idle = c(p, "shoot_idle") / n
             # the fraction of frees that sent an IPI, and to an idle CPU, bounded by 1
@@ -412,7 +412,7 @@ def report(runs, text_path, host_path):
     out.append("(of which to a CPU idle in WFI) and on the freeing CPU:")
     out += table(*free_table(runs))
     out.append("  filter insns: about 15 per CPU asked (the mm's mm_cpumask() for shootdown, every online CPU")
-    out.append("  for record and unfiltered); mask misses: mm_cpumask() lines; found on the mm: the")
+    out.append("  for record and unfiltered); found on the mm: the")
     out.append("  calls of do_shoot_lazy_tlb() that found the CPU on the mm (the filter's precision).")
     out.append("  cond loop insns: on_each_cpu_cond_mask() and smp_call_function_many_cond() on the freeing")
     out.append("  CPU, including the wait for the IPIs' handlers, which with one host thread running the vCPUs")

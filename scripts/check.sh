@@ -55,7 +55,7 @@ S=$TOP/scripts
 "$S/base.sh"
 part lint "$S/lint.sh"
 part harness "$S/selftest-harness.sh"
-part model "$S/model.sh"
+part model "$S/model.sh" --smoke
 mapfile -t variants < <(variant_names variants)
 [ $all = 0 ] || mapfile -t -O ${#variants[@]} variants < <(variant_names check-all-variants)
 for v in "${variants[@]}"; do

@@ -1,26 +1,50 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Exhaustive model checker for arm64 MMU_LAZY_TLB_SHOOTDOWN's per-CPU filter.
+"""Bounded model checker for arm64 MMU_LAZY_TLB_SHOOTDOWN's per-CPU filter.
 
 What is checked
 ---------------
 With MMU_LAZY_TLB_SHOOTDOWN a kernel thread (or an exiting task) runs on the
 mm of the task before it without holding a reference.  When the last
-reference goes, __mmdrop() -> cleanup_lazy_tlbs() asks, for every online
-CPU, arch_lazy_tlb_cpu_may_hold(cpu, mm) (a filter that reads a per-CPU
-"record") and IPIs the CPUs it names; do_shoot_lazy_tlb() moves such a CPU to
-init_mm.  Then the pgd is freed.  The safety invariant, checked at every
+reference goes, __mmdrop() -> cleanup_lazy_tlbs() asks, for the CPUs that
+may hold the mm, a filter that reads a per-CPU "record" of the mm each CPU
+installed, and IPIs the CPUs it names; do_shoot_lazy_tlb() moves such a CPU
+to init_mm.  Then the pgd is freed.  The safety invariant, checked at every
 mm_free_pgd():
 
     no CPU's TTBR0_EL1 and no CPU's current->active_mm names the mm.
 
+The mm engine (below) also checks, in every state it reaches:
+  (a) record: on every online CPU outside a switch, exec or IPI window
+      (interrupts on, or about to be), the record equals active_mm;
+  (b) ttbr: there, TTBR0 is active_mm, efi_mm, the idmap or reserved
+      (init_mm);
+  (c) efi-ipi: no shootdown IPI switches TTBR0 while its CPU runs the
+      firmware (TTBR0 = efi_mm): what 'efi/arm: Do not run the firmware on
+      top of an unpinned lazy mm' (patch 6) is for;
+  (d) mask (design mask): there, every CPU whose TTBR0, record or
+      active_mm names a user mm is in that mm's mm_cpumask.
+A violation of the free check ends its path; (a)-(d) are recorded and the
+search goes on through them.
+
 A violation is reported with the shortest interleaving (breadth-first
 search) that reaches it, each step naming the CPU, the action and the kernel
-function (file:line) it models.  Line numbers are those of build/linux
-(Linux 7.3-rc7 plus the series) as read at series head 44d6ba1 (also
-c29e1b9, where they are the same); for the v2 record (asid, whole-ctxid),
-at the older series head 8dac1ca.
+function it models (file:line where the line is stable).  Line numbers are
+those of build/linux (Linux 7.3-rc7 plus the series) as read at series head
+44d6ba1 (also c29e1b9, where they are the same); for the v2 record (asid,
+whole-ctxid), at the older series head 8dac1ca.  The new operations of the
+mm engine cite functions: fs/exec.c exec_mmap(), kernel/sched/core.c
+sched_force_init_mm(), arch/arm64/include/asm/mmu_context.h
+cpu_uninstall_idmap(), drivers/firmware/efi/arm-runtime.c
+efi_virtmap_load(), kernel/fork.c cleanup_lazy_tlbs() and
+kernel/smp.c smp_call_function_many_cond().
 
+The search is bounded, not exhaustive: a "no violation" holds for the CPUs,
+mm slots and operation budgets printed with it, every interleaving of
+those operations' steps included.
+
+Engine 1 (ASID allocator): designs asid and whole-ctxid
+=======================================================
 Designs (--design)
 ------------------
 asid             the record is the whole context id of `next`, written at the
@@ -33,17 +57,6 @@ asid             the record is the whole context id of `next`, written at the
 whole-ctxid      same record; the filter compares whole context ids
                  (context.c:447 at 8dac1ca, the CONFIG_ARM64_DEBUG_ASID knob).
                  Expected unsafe.
-mm               the record is the mm pointer `next`, stored (release) at the
-                 end of switch_mm() only when it changes, after the TTBR0
-                 write; efi_set_pgd() does not write it; the filter is
-                 record == mm (acquire): lazy_tlb_record_mm(),
-                 mmu_context.h:272-278, and arch_lazy_tlb_cpu_may_hold(),
-                 context.c:390-393 (patch 12 "arm64: mm: track lazy TLB mms
-                 per CPU").  Expected safe: no violation in the whole
-                 bounded state space.
-mm-record-early  `mm` broken on purpose: switch_mm() writes the record first,
-                 before __switch_mm() writes TTBR0.  Expected unsafe: it shows
-                 that the checker sees the switch window at all.
 
 Violation classes, by the first CPU left on the freed mm:
   switch-window    it is inside switch_mm() (interrupts off, so it takes the
@@ -105,8 +118,9 @@ Abstracted away
 TLB contents and invalidation (tlb_flush_pending, local_flush_tlb_all): the
 model checks page-table lifetime, not TLB coherence.  CnP (which installs
 the reserved TTBR0 first: the window is wider without it), software PAN
-(the saved TTBR0 follows TTBR0), KPTI, pinned ASIDs, CPU hotplug, weak
-memory ordering (the record's release/acquire pair is taken as given),
+(the saved TTBR0 follows TTBR0), KPTI, pinned ASIDs, CPU hotplug, exec,
+suspend, weak memory ordering (the record's release/acquire pair is taken
+as given; engine 2 models all these),
 arm64_apply_bp_hardening() (no shared access: a stall there is a stall
 before the TTBR0 write).  The lazy_tlb_switch_ctxid() load of
 next->context.id and the record store are one step: between them only the
@@ -140,6 +154,171 @@ CPU0 runs a task of M (active_asids[0] = g1:1, record M); CPU1 and CPU2 run
 kernel threads on init_mm; N is live and not running.  The first new ASID
 therefore rolls the generation over.  The kernel reaches this state (M, N,
 efi_mm and the dead mm ran earlier).
+
+Engine 2 (no ASID state): designs mm, mask, mm-record-early; the mutants
+========================================================================
+Designs (--design)
+------------------
+mm               the record is the mm pointer `next`, stored (release) at the
+                 end of switch_mm() only when it changes, after the TTBR0
+                 write; efi_set_pgd() does not write it; the filter is
+                 record == mm (acquire) over the online CPUs:
+                 lazy_tlb_record_mm(), mmu_context.h:272-278, and
+                 arch_lazy_tlb_cpu_may_hold(), context.c:390-393 (patch 12
+                 "arm64: mm: track lazy TLB mms per CPU").  Expected safe.
+mask             mask + record, the series' next design, modelled from its
+                 description of 2026-12-07 (being written in build/linux:
+                 lazy_tlb_mark_cpu(), arch_lazy_tlb_cpus(); with the erratum
+                 4193714 workaround the mask is not used and every online
+                 CPU is asked, which is design mm).  switch_mm(prev, next)
+                 on CPU X, even when prev == next, first sets X's bit in
+                 mm_cpumask(next) if it is clear (cpumask_set_cpu(): a
+                 relaxed atomic; never cleared while the mm lives, a new mm
+                 starts empty; not modelled for init_mm and efi_mm, never
+                 freed), then __switch_mm(next) if prev != next (TTBR0
+                 write + ISB), update_saved_ttbr0(), and the record := next
+                 (store-release) if it changes.  __mmdrop() ->
+                 cleanup_lazy_tlbs(): on_each_cpu_cond_mask(cond:
+                 smp_load_acquire(record) == mm, do_shoot_lazy_tlb, mm,
+                 wait=1, mm_cpumask(mm)).  Expected safe.
+mm-record-early  mm with the record written before the TTBR0 write: expected
+                 unsafe; shows that the checker sees the switch window.
+
+Mutants (--mutant NAME, of design mask; --list-mutants)
+-------------------------------------------------------
+Each is expected caught (the class, and its shortest trace, printed) or is
+an equivalent mutant, checked by exploring the whole bounded space:
+record-early, idle-clears-record (enter_lazy_tlb() clears the record),
+filter-curr-active-mm (the cond reads cpu_curr(cpu)->active_mm),
+filter-kthreads-only, no-local-call, wait-0, ack-before-switch (the IPI
+acknowledged before do_shoot_lazy_tlb() switches), patch6-reverted
+(efi_virtmap_load() from a kernel thread without shoot_lazy_tlb_self():
+caught by (c)), efi-writes-record (efi_set_pgd() writes the record instead),
+cond-first-holder, local-short-circuit (the freeing CPU never asks itself),
+exec-irqs-on (irqs_off_activate_mm off), release-weakened (the record store
+a WRITE_ONCE), acquire-weakened (the filter's load a READ_ONCE),
+mask-bit-lazy (set only in enter_lazy_tlb()), mask-bit-nonatomic (a plain
+read-modify-write of the mask word), offline-keeps-mm (a CPU goes offline
+on its lazy mm, without sched_force_init_mm()); equivalent:
+mask-bit-after-ttbr (the
+bit set after the TTBR0 write, still inside switch_mm(): switch_mm() only
+switches to an mm its next task pins, with interrupts off, and the bit is
+visible by the rq unlock that every later drop of that pin is ordered
+after), record-always (the record written on every switch, not only when
+it changes: the added store writes the value the record holds).
+
+What is modelled
+----------------
+Per mm slot: its life (as engine 1) and its mm_cpumask word.  Per CPU:
+online or not, the kind of current, active_mm, TTBR0 (an mm, or the idmap;
+init_mm stands for the reserved table), the record, the stores of the CPU
+not yet visible to the others, and the program counter and locals of the
+operation in progress and of the shootdown IPI handler.  Operations an idle
+online CPU may start (each takes one of its budget):
+  run V, fork, kthread, exit, mmdrop V, efi
+             as engine 1 (switch_mm() as the design says; efi from a
+             kernel thread: shoot_lazy_tlb_self() first)
+  exec       exec_mmap() from a user task or from a kernel thread borrowing
+             a lazy mm: a new mm (fork slot); task_lock, local_irq_disable,
+             active_mm := new (pinned by the task), mm := new; with
+             irqs_off_activate_mm off, local_irq_enable; activate_mm(old,
+             new) = switch_mm(); local_irq_enable; task_unlock; then the old
+             mm: a user task's mmput() (other users remain; or it was the
+             last: __mmdrop() here, or the last mm_count held elsewhere), a
+             kernel thread's lazy borrow (nothing held in SHOOTDOWN mode).
+             irqs_off_activate_mm (--irqs-off-activate-mm, default on: the
+             series selects ARCH_WANT_IRQS_OFF_ACTIVATE_MM) off is the
+             mutant exec-irqs-on: an IPI taken in the window sees active_mm
+             already = new, does nothing, and the old mm is freed while
+             TTBR0 still names it.
+  suspend    from the idle task (a kernel thread), interrupts off: the CPU
+             resumes on the idmap (TTBR0 := idmap), then
+             cpu_uninstall_idmap(): TTBR0 := reserved and, if active_mm is
+             not init_mm (no SW PAN), cpu_switch_mm(active_mm): a TTBR0
+             writer that reads current->active_mm and writes no record.
+  offline    the dying CPU's idle task: sched_force_init_mm() (active_mm
+             := init_mm, switch_mm(, init_mm)), then it leaves
+             cpu_online_mask (takedown_cpu() under stop_machine(): not while
+             a CPU is inside smp_call_function_many_cond(), preemption off,
+             and after its own stores are visible); it takes no IPI and
+             on_each_cpu_cond_mask() skips it.
+  online     an offline CPU: secondary_start_kernel(): active_mm =
+             init_mm, cpu_uninstall_idmap() (TTBR0 := reserved).
+__mmdrop(): mm_count reached zero (fully ordered); on_each_cpu_cond_mask()
+-> smp_call_function_many_cond(): mm_cpumask(mm) & cpu_online_mask (design
+mm: cpu_online_mask) is read once, right after (a later read sees a
+superset: bits are never cleared, and nothing sets one for a dying mm);
+the cond for each other CPU in that set, in CPU order, its IPI queued at
+once; the local cond and call (interrupts off); the wait; mm_free_pgd().
+
+Memory model (the accesses the argument rests on)
+-------------------------------------------------
+An operational approximation of the LKMM for the record store and load,
+the mask bit, mm_count's final decrement and the TTBR0 write + ISB (herd7
+was not used):
+  - a plain store (WRITE_ONCE) or relaxed atomic (set_bit) becomes visible
+    to the other CPUs at a step of its own ("becomes visible"), possibly
+    after later accesses of its CPU, in any order with its other pending
+    stores, but no later than the CPU's next store-release, fully ordered
+    atomic or end of a switch, IPI or exec (rq unlock, csd unlock,
+    task_unlock are releases): those steps wait until the CPU has no
+    pending store;
+  - a store-release becomes visible only after all earlier accesses of its
+    CPU, the TTBR0 write + ISB taking effect included: it is performed when
+    nothing of its CPU is pending.  Its own delay past later accesses is
+    not a separate step: in the model each is followed, with no shared
+    access between, by a release (the end of the switch or the IPI) or a
+    step that waits for it;
+  - the TTBR0 write + ISB takes effect for its own CPU at once.  For the
+    other CPUs it is a pending access only in release-weakened (the only
+    design where a later store may overtake it); elsewhere the next access
+    is the record's store-release, which waits for it anyway, or a
+    set_bit whose earlier visibility is design mask's own order;
+  - a plain load (READ_ONCE) may be satisfied after later accesses of its
+    CPU that it has no dependency to: in acquire-weakened the filter's
+    record load may be deferred; satisfied before the free, "holds" queues
+    the IPI; the free may go ahead with loads outstanding only if no IPI
+    was sent (no csd_lock_wait() between), and a load satisfied after the
+    free must read "does not hold" (else that execution is inconsistent and
+    dropped): the free was a violation if a CPU named the mm at the free;
+  - load-acquire and fully ordered atomics are not reordered: the filter's
+    loads follow mm_count's final decrement, and an idle CPU has no pending
+    store, so every drop of a reference follows all its CPU did before;
+  - switch_mm()'s test of its own bit reads a bit only its CPU sets.
+
+Reductions (none loses a behaviour the checks can see)
+------------------------------------------------------
+settle() as engine 1 (the no-op IPI's acknowledgement, a release, waits for
+its target's pending stores).  An instruction with no shared access (a bit
+already set, a record already equal) runs on into the next one.  The start
+of a switch (active_mm := next) and its first write are one step, except in
+filter-curr-active-mm, the only filter that reads another CPU's active_mm;
+so are exec's start and first write while interrupts are off.  The record's
+store-release and the end of the switch or IPI are one step (engine 1's
+SW_REC).  check_and_switch_context() and efi_set_pgd() are one step each
+(no ASID state).
+
+Abstracted away
+---------------
+As engine 1, and: the ASID allocator (the filters compare mm pointers, and
+the allocator's steps touch none of the record, the mask or TTBR0 beyond
+the TTBR0 write), SW PAN (with it cpu_uninstall_idmap() leaves TTBR0
+reserved: the safer case), kthread_use_mm() (a switch to a pinned mm, as
+run V), CnP.
+
+Bounds
+------
+3 CPUs (--cpus); mm slots init_mm, efi_mm (never freed), M and one fork slot
+F1 that fork and exec take when it is free (so a freed mm's slot is reused);
+the idmap is a TTBR0 value only.  Budget: 3 operations per CPU (--budget
+3), the default and `make model`; scripts/model.sh --smoke: 2 per CPU.
+Initial state: CPU0 runs a task of M (mm_cpumask(M) = {0}, record M), CPU1
+and CPU2 run kernel threads on init_mm, all online.  Measured here
+(2026-12-07, 2 shared cores): at 3,3,3 design mask 6404402 states in 2 to
+3 minutes (1.2 GB), mm 1427188 in under a minute; at 2,2,2 mask 403761
+and mm 113431 states, seconds each.  A mutant stops at its first expected
+violation (--full explores on); 4 CPUs (--cpus 4) at budget 1: 136533
+states.
 """
 
 import argparse
@@ -215,9 +394,6 @@ DESIGNS = {
                  expect=('switch-window', 'efi')),
     'whole-ctxid': dict(record='ctxid', filter='whole', early=False,
                         expect=('any',)),
-    'mm': dict(record='mm', filter='mm', early=False, expect=()),
-    'mm-record-early': dict(record='mm', filter='mm', early=True,
-                            expect=('switch-window',)),
 }
 
 
@@ -870,8 +1046,1016 @@ def coverage(parent):
             'efi_set_pgd() on one CPU and __mmdrop() on another' % n)
 
 
-def explore(model, max_states, progress=False):
-    """Breadth-first search of the whole bounded state space."""
+
+
+# ====================================================================
+# Engine 2: the mm designs (mm, mask) and their mutants, no ASID state.
+# ====================================================================
+
+IDMAP = NSLOT           # a TTBR0 value only: the identity map, never freed
+TNAME = MMNAME + ('idmap',)
+USLOTS = (M, F1)      # N and F2 are the ASID engine's only
+
+# State: per mm slot (life, mm_cpumask word), then per CPU VNF fields.
+V_CPU = 2 * NSLOT
+(V_KIND, V_ACT, V_TTBR, V_REC, V_PC, V_TGT, V_AUX, V_WORD, V_PEND, V_DIDX,
+ V_IRQ, V_IRQS, V_BUD, V_PREVU, V_ONL, V_PB, V_PR, V_PT, V_DEF, V_SENT,
+ V_OFF, V_DMM, V_ELIG) = range(23)
+VNF = 23
+# V_PC, V_IRQ: index into the model's code (V_IRQ: the shootdown IPI handler
+#       in progress, 0 if none; V_IRQS its sender).
+# V_TGT: the mm the switch in progress installs.  V_AUX: exec's old
+#       active_mm.  V_WORD: the mask word read by a non-atomic bit set.
+# V_PEND: CPUs this CPU's __mmdrop() queued an IPI to, not acknowledged.
+# V_PB, V_PR, V_PT: this CPU's pending (not yet visible) mask bit set (the
+#       mm + 1), record store (value + 1), TTBR0 write (value + 1).
+# V_DEF: CPUs whose record load (a plain load, in a mutant) is not yet
+#       satisfied; V_SENT: this __mmdrop() queued an IPI; V_OFF: after the
+#       free with loads outstanding, first offender + 1.
+# V_DMM: the mm this CPU's __mmdrop() frees; V_ELIG: the CPUs it asks:
+#       mm_cpumask(mm) & cpu_online_mask read after mm_count reached zero
+#       (the mm design: cpu_online_mask).
+# V_PREVU: as PREVU above: the mm a task being switched out (or an exec'ing
+#       task's old mm) still uses; that mm's last user cannot exit elsewhere.
+
+# Points where a CPU is not inside a switch, exec or IPI window.
+STABLE_OPS = frozenset(['idle', 'fw', 'offl', 'mdcond', 'mdlocal', 'mdfree',
+                        'mdpost'])
+
+V2_DESIGNS = {
+    'mm': dict(mask=False, expect=()),
+    'mask': dict(mask=True, expect=()),
+    'mm-record-early': dict(mask=False, mutant='record-early',
+                            expect=('free',)),
+}
+
+# name -> (what it changes, expected class, or the reason it is equivalent)
+MUTANTS = {
+    'record-early': ('the record written before the TTBR0 write '
+                     '(= design mm-record-early)', 'free'),
+    'idle-clears-record': ('enter_lazy_tlb() writes record := init_mm',
+                           'free'),
+    'filter-curr-active-mm': ('the filter reads cpu_curr(cpu)->active_mm, '
+                              'not the record', 'free'),
+    'filter-kthreads-only': ('the filter asks only CPUs running a task '
+                             'without an mm', 'free'),
+    'no-local-call': ('on_each_cpu_cond_mask() without the local call '
+                      '(SCF_RUN_LOCAL dropped)', 'free'),
+    'wait-0': ('on_each_cpu_cond_mask(..., wait=0)', 'free'),
+    'ack-before-switch': ('the IPI is acknowledged before '
+                          'do_shoot_lazy_tlb() switches', 'free'),
+    'patch6-reverted': ('efi_virtmap_load() from a kernel thread without '
+                        'shoot_lazy_tlb_self()', 'efi-ipi'),
+    'efi-writes-record': ('efi_set_pgd() writes the record (efi_mm, then '
+                          'active_mm) instead of shoot_lazy_tlb_self()',
+                          'free'),
+    'cond-first-holder': ('the cond loop stops at the first CPU that holds '
+                          'the mm', 'free'),
+    'local-short-circuit': ('the freeing CPU never asks itself (its bit '
+                            'cleared from the mask)', 'free'),
+    'exec-irqs-on': ('irqs_off_activate_mm off: exec_mmap() enables '
+                     'interrupts before activate_mm()', 'free'),
+    'release-weakened': ('the record store is WRITE_ONCE, not '
+                         'smp_store_release', 'free'),
+    'acquire-weakened': ('the filter reads the record with READ_ONCE, not '
+                         'smp_load_acquire', 'free'),
+    'mask-bit-after-ttbr': (
+        'the mask bit set after the TTBR0 write (still inside switch_mm)',
+        'equivalent: switch_mm() only switches to an mm its next task pins, '
+        'with interrupts off, and the bit is visible by the rq unlock '
+        '(release) that every later drop of that pin is ordered after'),
+    'mask-bit-lazy': ('the mask bit set only in enter_lazy_tlb() (a task '
+                      'that exits where it ran leaves it clear)', 'free'),
+    'mask-bit-nonatomic': ('the mask bit set by a plain read-modify-write '
+                           'of the mask word', 'free'),
+    'offline-keeps-mm': ('a CPU goes offline without '
+                         'sched_force_init_mm() (on its lazy mm)', 'free'),
+    'record-always': (
+        'the record written on every switch_mm(), not only when it changes',
+        'equivalent: the store it adds writes the value the record already '
+        'holds'),
+}
+MUTANT_BASE = 'mask'
+
+
+class MmModel:
+    """The mm-record designs, with exec, hotplug, suspend and weak memory."""
+
+    def __init__(self, design, budget, mutant=None, efi=True,
+                 irqs_off_activate_mm=True):
+        p = V2_DESIGNS[design]
+        mut = mutant or p.get('mutant')
+        self.design = design
+        self.mutant = mut
+        self.mask = p['mask']
+        self.budget = budget
+        self.efi = efi
+        self.irqs_off_activate_mm = irqs_off_activate_mm and \
+            mut != 'exec-irqs-on'
+        self.release = mut != 'release-weakened'
+        self.acquire = mut != 'acquire-weakened'
+        self.others = [[i for i in range(NCPU) if i != c] for c in range(NCPU)]
+        # switch_mm(prev, next) for a user mm next, and switch_mm(, init_mm)
+        if mut == 'record-early':
+            seq_u = [('bit',), ('rec',), ('ttbr',)]
+            seq_i = [('rec',), ('ttbr',)]
+        elif mut == 'mask-bit-after-ttbr':
+            seq_u = [('ttbr',), ('bit',), ('rec',)]
+            seq_i = [('ttbr',), ('rec',)]
+        else:
+            seq_u = [('bit',), ('ttbr',), ('rec',)]
+            seq_i = [('ttbr',), ('rec',)]
+        if not self.mask or mut == 'mask-bit-lazy':
+            seq_u = [i for i in seq_u if i[0] != 'bit']
+        if mut == 'mask-bit-nonatomic':
+            k = seq_u.index(('bit',))
+            seq_u[k:k + 1] = [('bitr',), ('bitw',)]
+        code = [('idle', True)]
+        self.lab = {}
+
+        def prog(name, instrs, irq=False):
+            self.lab[name] = len(code)
+            for ins in instrs:
+                code.append((ins[0], irq or ins[0] in STABLE_OPS))
+        prog('run', seq_u + [('swend',)])
+        # prev == next: lazy_tlb_mark_cpu() and lazy_tlb_record_mm() run,
+        # __switch_mm() does not
+        prog('same', [i for i in seq_u if i[0] != 'ttbr'] + [('swend',)])
+        prog('exec', seq_u + [('exend',)], irq=not self.irqs_off_activate_mm)
+        prog('ss', seq_i)
+        prog('efiload', [('efiload',), ('fw',)])
+        prog('sfi', seq_i)
+        prog('offl', [('offl',)])
+        prog('sus', [('sus1',)])
+        prog('md', [('mdcond',), ('mdlocal',)])
+        prog('mdshoot', seq_i)
+        prog('mdfree', [('mdfree',), ('mdpost',)])
+        prog('ipi', seq_i + [('ipiend',)])
+        prog('offline', [('offline',)])
+        self.code = code
+        names = dict(run='switch_mm', same='switch_mm', exec='exec_mmap',
+                     ss='shoot_lazy_tlb_self', sfi='sched_force_init_mm',
+                     sus='the resume', mdshoot='the local do_shoot_lazy_tlb',
+                     ipi='the IPI', efiload='efi_virtmap_load')
+        self.where = [''] * len(code)
+        starts = sorted((v, k) for k, v in self.lab.items())
+        for n, (pc0, k) in enumerate(starts):
+            end = starts[n + 1][0] if n + 1 < len(starts) else len(code)
+            for pc in range(pc0, end):
+                self.where[pc] = names.get(k, k)
+        self.stable = [op in STABLE_OPS for op, _ in code]
+        self.irqon = [irq for _, irq in code]
+        self.fw_pc = self.lab['efiload'] + 1
+        self.off_pc = self.lab['offline']
+        self.post_pc = self.lab['mdfree'] + 1
+
+    # ---------------------------------------------------------------- state
+    def initial(self):
+        # the last byte marks a state reached by a violating free, which
+        # may otherwise equal one a correct free reaches (after a free with
+        # loads outstanding, the offender may have moved on)
+        st = [0] * (V_CPU + NCPU * VNF + 1)
+        for s in range(NSLOT):
+            st[2 * s] = LIVE if s in (INIT, EFI, M, N) else FREE
+        if self.mask:
+            st[2 * M + 1] = 1           # CPU0 ran M
+        for c in range(NCPU):
+            b = V_CPU + c * VNF
+            st[b + V_BUD] = self.budget[c]
+            st[b + V_ONL] = 1
+            if c == 0:
+                st[b + V_KIND] = UTASK
+                st[b + V_ACT] = st[b + V_TTBR] = st[b + V_REC] = M
+        return bytes(st)
+
+    def canon(self, st):
+        return bytes(st)
+
+    def describe(self, s):
+        out = ['mms: ' + ', '.join(
+            '%s %s%s' % (MMNAME[x], LIFE[s[2 * x]],
+                         ', mm_cpumask %s' % self.fmask(s[2 * x + 1])
+                         if self.mask else '')
+            for x in USLOTS if s[2 * x] != FREE)]
+        for c in range(NCPU):
+            b = V_CPU + c * VNF
+            pc = s[b + V_PC]
+            out.append('CPU%d: %s%s, active_mm %s, TTBR0 %s, record %s%s' % (
+                c, 'offline, ' if not s[b + V_ONL] else '',
+                'user task' if s[b + V_KIND] else 'kernel thread',
+                MMNAME[s[b + V_ACT]], TNAME[s[b + V_TTBR]],
+                MMNAME[s[b + V_REC]],
+                ', at %s' % self.code[pc][0] if pc else ''))
+        return out
+
+    @staticmethod
+    def fmask(w):
+        return '{%s}' % ','.join(str(i) for i in range(NCPU) if w >> i & 1)
+
+    # ------------------------------------------------------- instructions
+    def buf_empty(self, st, b):
+        return not (st[b + V_PB] or st[b + V_PR] or st[b + V_PT])
+
+    def exec_ins(self, st, c, pcf, L):
+        """Run the instruction at st[pcf] on CPU c (pcf: V_PC, or V_IRQ for
+        the IPI handler).  Returns a label, or None if it must wait.
+        An instruction with no shared access runs on into the next one in
+        the same step, and the record store into the end of the switch or
+        of the IPI (as the old engine's SW_REC step)."""
+        b = V_CPU + c * VNF
+        labs = []
+        done = 0
+        while True:
+            pc = st[b + pcf]
+            op = self.code[pc][0]
+            if done and cont == 'end' and op not in ('swend', 'ipiend'):
+                break
+            tgt = INIT if pcf == V_IRQ else st[b + V_TGT]
+            r = self.ins(st, c, b, pcf, op, tgt, L)
+            if r is None:
+                break
+            done += 1
+            lab, cont = r
+            if L and lab:
+                labs.append(lab)
+            if not cont:
+                break
+        if not done:
+            return None
+        return '; '.join(labs) if L else ''
+
+    def ins(self, st, c, b, pcf, op, tgt, L):
+        """One instruction: None if it must wait, else (label, run on?)."""
+        nm = MMNAME[tgt]
+        if op == 'bit':
+            bit = 1 << c
+            if st[2 * tgt + 1] & bit or st[b + V_PB] == tgt + 1:
+                st[b + pcf] += 1
+                return (L and 'switch_mm: CPU%d already in mm_cpumask(%s)'
+                        % (c, nm)), 'noop'
+            st[b + V_PB] = tgt + 1
+            st[b + pcf] += 1
+            return (L and 'switch_mm: lazy_tlb_mark_cpu(): cpumask_set_cpu('
+                    'CPU%d, mm_cpumask(%s)) (relaxed atomic, pending)' % (
+                        c, nm)), False
+        if op == 'bitr':
+            w = st[2 * tgt + 1]
+            if w >> c & 1:
+                st[b + pcf] += 2
+                return (L and 'switch_mm: CPU%d already in mm_cpumask(%s)'
+                        % (c, nm)), 'noop'
+            st[b + V_WORD] = w
+            st[b + pcf] += 1
+            return (L and 'switch_mm: non-atomic bit set: reads '
+                    'mm_cpumask(%s) = %s' % (nm, self.fmask(w))), False
+        if op == 'bitw':
+            w = st[b + V_WORD] | 1 << c
+            st[2 * tgt + 1] = w
+            st[b + V_WORD] = 0
+            st[b + pcf] += 1
+            return (L and 'switch_mm: non-atomic bit set: writes '
+                    'mm_cpumask(%s) := %s' % (nm, self.fmask(w))), False
+        if op == 'ttbr':
+            st[b + pcf] += 1
+            if tgt == INIT:
+                what = 'TTBR0 := reserved (init_mm)'
+            else:
+                what = 'check_and_switch_context(%s): TTBR0 := %s + ISB' % (
+                    nm, nm)
+            if not self.release:
+                st[b + V_PT] = tgt + 1
+                return (L and 'switch_mm -> __switch_mm(): ' + what +
+                        ' (takes effect for the other CPUs later)'), False
+            st[b + V_TTBR] = tgt
+            return (L and 'switch_mm -> __switch_mm(): ' + what), False
+        if op == 'rec':
+            cur = st[b + V_PR] - 1 if st[b + V_PR] else st[b + V_REC]
+            if cur == tgt and self.mutant != 'record-always':
+                st[b + pcf] += 1
+                return (L and 'switch_mm: lazy_tlb_record_mm(%s): record[%d] '
+                        'already %s' % (nm, c, nm)), 'noop'
+            if not self.release:
+                st[b + V_PR] = tgt + 1
+                st[b + pcf] += 1
+                return (L and 'switch_mm: lazy_tlb_record_mm(%s): WRITE_ONCE '
+                        'record[%d] := %s (pending)' % (nm, c, nm)), 'end'
+            if not self.buf_empty(st, b):
+                return None
+            st[b + V_REC] = tgt
+            st[b + pcf] += 1
+            return (L and 'switch_mm: lazy_tlb_record_mm(%s): store-release '
+                    'record[%d] := %s' % (nm, c, nm)), 'end'
+        if op in ('swend', 'ipiend', 'exend', 'efiload', 'mdfree', 'offl',
+                  'mdlocal'):
+            return self.ins_end(st, c, b, pcf, op, L)
+        return None     # 'fw', 'mdcond', 'mdpost', 'idle': separate steps
+
+    def ins_end(self, st, c, b, pcf, op, L):
+        if op in ('swend', 'ipiend', 'exend') and not self.buf_empty(st, b):
+            return None                 # rq unlock / csd unlock: release
+        if op == 'swend':
+            st[b + V_PC] = IDLE
+            st[b + V_TGT] = st[b + V_PREVU] = 0
+            return (L and 'context switch done: finish_task_switch(), '
+                    'interrupts on'), False
+        if op == 'ipiend':
+            y = st[b + V_IRQS]
+            st[b + V_IRQ] = st[b + V_IRQS] = 0
+            if self.mutant != 'ack-before-switch':
+                st[V_CPU + y * VNF + V_PEND] &= ~(1 << c)
+                return L and 'IPI done, CPU%d may go on' % y, False
+            return L and 'IPI done', False
+        if op == 'exend':
+            return None                 # a step of its own (choices)
+        if op == 'efiload':
+            # efi_set_pgd(&efi_mm) -> __switch_mm(): no record write
+            st[b + V_TTBR] = EFI
+            lab = 'efi_set_pgd(&efi_mm) -> __switch_mm(): TTBR0 := efi_mm'
+            if self.mutant == 'efi-writes-record':
+                st[b + V_REC] = EFI
+                lab += ', record := efi_mm'
+            st[b + V_PC] = self.fw_pc
+            st[b + V_TGT] = 0
+            return (L and lab + '; the firmware runs, interrupts on '
+                    '(arm-runtime.c efi_virtmap_load, efi.h efi_set_pgd)'), \
+                False
+        if op == 'offl':
+            return None                 # a step of its own (a wait)
+        if op == 'mdlocal':
+            return None
+        if op == 'mdfree':
+            return None
+        return None
+
+    # ------------------------------------------------------------- filter
+    def cond(self, st, i, v):
+        """The cond of on_each_cpu_cond_mask() for CPU i, mm v."""
+        ib = V_CPU + i * VNF
+        if self.mutant == 'filter-curr-active-mm':
+            return st[ib + V_ACT] == v
+        hold = st[ib + V_REC] == v
+        if self.mutant == 'filter-kthreads-only':
+            hold = hold and st[ib + V_KIND] == KTHREAD
+        return hold
+
+    def md_start(self, st, c, v):
+        """mm_count reached zero (fully ordered): __mmdrop(v) ->
+        cleanup_lazy_tlbs() -> on_each_cpu_cond_mask() on CPU c."""
+        b = V_CPU + c * VNF
+        st[2 * v] = DROPPING
+        elig = 0
+        for i in range(NCPU):
+            if st[V_CPU + i * VNF + V_ONL] and (
+                    not self.mask or st[2 * v + 1] >> i & 1):
+                elig |= 1 << i
+        if self.mutant == 'local-short-circuit':
+            elig &= ~(1 << c)
+        st[b + V_DMM] = v
+        st[b + V_ELIG] = elig
+        st[b + V_DIDX] = 0
+        st[b + V_PC] = self.lab['md']
+        self.md_skip(st, c)
+        return 'cleanup_lazy_tlbs(%s): on_each_cpu_cond_mask(' \
+            'lazy_tlb_cpu_may_hold, do_shoot_lazy_tlb, %s, 1, ' \
+            'arch_lazy_tlb_cpus(%s)): %s (fork.c cleanup_lazy_tlbs, ' \
+            'smp.c smp_call_function_many_cond)' % (
+                MMNAME[v], MMNAME[v], MMNAME[v],
+                'mm_cpumask & online = %s' % self.fmask(elig)
+                if self.mask else 'the online CPUs')
+
+    def md_skip(self, st, c):
+        """Advance the cond loop past the CPUs it does not ask."""
+        b = V_CPU + c * VNF
+        oth = self.others[c]
+        while st[b + V_DIDX] < NCPU - 1 and \
+                not st[b + V_ELIG] >> oth[st[b + V_DIDX]] & 1:
+            st[b + V_DIDX] += 1
+        if st[b + V_DIDX] == NCPU - 1:
+            st[b + V_PC] = self.lab['md'] + 1           # mdlocal
+
+    # ---------------------------------------------------------- successors
+    def successors(self, s, L=False):
+        out = []
+        for c in range(NCPU):
+            b = V_CPU + c * VNF
+            # pending stores become visible
+            for f, what in ((V_PB, 'bit'), (V_PR, 'rec'), (V_PT, 'ttbr')):
+                if s[b + f]:
+                    out.append(self.drain(s, c, f, L))
+            if s[b + V_DEF]:
+                for i in range(NCPU):
+                    if s[b + V_DEF] >> i & 1:
+                        r = self.resolve(s, c, i, L)
+                        if r is not None:
+                            out.append(r)
+            if s[b + V_IRQ]:
+                st = list(s)
+                lab = self.exec_ins(st, c, V_IRQ, L)
+                if lab is not None:
+                    out.append((st, L and 'CPU%d: IPI: %s' % (c, lab), None))
+                continue
+            pc = s[b + V_PC]
+            if pc == IDLE or pc == self.off_pc:
+                if s[b + V_BUD]:
+                    out.extend(self.starts(s, c, L))
+            else:
+                r = self.step(s, c, L)
+                if r is not None:
+                    out.extend(r)
+            if self.irqon[pc] and s[b + V_ONL]:
+                for y in self.others[c]:
+                    if s[V_CPU + y * VNF + V_PEND] >> c & 1:
+                        r = self.ipi_enter(s, c, y, L)
+                        if r is not None:
+                            out.append(r)
+        return [self.settle(st, lab, cls, L) for st, lab, cls in out]
+
+    def settle(self, st, lab, cls, L):
+        """Take the IPIs that have nothing to do at once (see Model.settle);
+        the acknowledgement is a release: the target's stores drain first."""
+        if cls == 'free':
+            return st, lab, cls
+        for y in range(NCPU):
+            yb = V_CPU + y * VNF
+            pend = st[yb + V_PEND]
+            if not pend:
+                continue
+            v = st[yb + V_DMM]
+            for c in self.others[y]:
+                b = V_CPU + c * VNF
+                if pend >> c & 1 and not st[b + V_IRQ] and \
+                        self.irqon[st[b + V_PC]] and st[b + V_ACT] != v and \
+                        self.buf_empty(st, b):
+                    st[yb + V_PEND] &= ~(1 << c)
+                    if L:
+                        lab += ' [CPU%d takes CPU%d\'s IPI: do_shoot_lazy_tlb' \
+                            '(%s): active_mm is %s, nothing to do]' % (
+                                c, y, MMNAME[v], MMNAME[st[b + V_ACT]])
+        return st, lab, cls
+
+    def drain(self, s, c, f, L):
+        st = list(s)
+        b = V_CPU + c * VNF
+        x = st[b + f] - 1
+        st[b + f] = 0
+        if f == V_PB:
+            st[2 * x + 1] |= 1 << c
+            lab = 'its set_bit(CPU%d, mm_cpumask(%s)) becomes visible' % (
+                c, MMNAME[x])
+        elif f == V_PR:
+            st[b + V_REC] = x
+            lab = 'its store record[%d] := %s becomes visible' % (c, MMNAME[x])
+        else:
+            st[b + V_TTBR] = x
+            lab = 'its TTBR0 write (%s) takes effect' % TNAME[x]
+        return st, L and 'CPU%d: %s' % (c, lab), None
+
+    def resolve(self, s, c, i, L):
+        """A deferred plain load of record[i] in CPU c's filter."""
+        st = list(s)
+        b = V_CPU + c * VNF
+        v = st[b + V_DMM]
+        hold = self.cond(st, i, v)
+        st[b + V_DEF] &= ~(1 << i)
+        lab = 'CPU%d: cleanup_lazy_tlbs(%s): the READ_ONCE of record[%d] is ' \
+            'satisfied now: %s' % (c, MMNAME[v], i, MMNAME[st[V_CPU + i * VNF +
+                                                              V_REC]])
+        if st[b + V_PC] == self.lab['mdfree'] + 1:      # after the free
+            if hold:
+                return None     # inconsistent: no IPI was sent
+            return st, L and lab + ' -> false', None
+        if hold:
+            st[b + V_PEND] |= 1 << i
+            st[b + V_SENT] = 1
+            return st, L and lab + ' -> true: IPI queued', None
+        return st, L and lab + ' -> false', None
+
+    def ipi_enter(self, s, c, y, L):
+        """CPU c takes CPU y's IPI: do_shoot_lazy_tlb() (fork.c:665)."""
+        st = list(s)
+        b = V_CPU + c * VNF
+        yb = V_CPU + y * VNF
+        v = st[yb + V_DMM]
+        head = 'CPU%d: IPI from CPU%d: do_shoot_lazy_tlb(%s): ' % (
+            c, y, MMNAME[v])
+        if st[b + V_ACT] != v:
+            if not self.buf_empty(st, b):
+                return None
+            st[yb + V_PEND] &= ~(1 << c)
+            return st, L and head + 'active_mm is %s, nothing to do' % (
+                MMNAME[st[b + V_ACT]]), None
+        if st[b + V_KIND] == UTASK:
+            raise ModelError('do_shoot_lazy_tlb() on a user task of the mm')
+        cls = None
+        if st[b + V_PC] == self.fw_pc:
+            cls = 'efi-ipi'
+        st[b + V_ACT] = INIT
+        st[b + V_IRQ] = self.lab['ipi']
+        st[b + V_IRQS] = y
+        lab = head + 'active_mm := init_mm, switch_mm(%s, init_mm)' % MMNAME[v]
+        if self.mutant == 'ack-before-switch':
+            st[yb + V_PEND] &= ~(1 << c)
+            return st, L and lab + '; acknowledged first', cls
+        lab2 = self.exec_ins(st, c, V_IRQ, L)
+        if cls and L:
+            lab += ' -- VIOLATION (efi-ipi): the IPI switches TTBR0 under ' \
+                'the firmware'
+        return st, L and lab + ('; ' + lab2 if lab2 else ''), cls
+
+    def last_user(self, s, c, v):
+        """May the task on CPU c be the last user of v (exit_mm, mmput)?"""
+        for i in self.others[c]:
+            ib = V_CPU + i * VNF
+            if s[ib + V_KIND] == UTASK and s[ib + V_ACT] == v or \
+                    s[ib + V_PREVU] == v:
+                return False
+        return True
+
+    def drops(self, s, c, v, what, L):
+        """The last user of v is gone on CPU c: __mmdrop() here, or the
+        last mm_count is held elsewhere (dropped later by 'mmdrop')."""
+        res = []
+        st = list(s)
+        lab = self.md_start(st, c, v)
+        res.append((st, L and what + '; mmput() drops the last reference: ' +
+                    lab, None))
+        st = list(s)
+        st[2 * v] = ORPHAN
+        res.append((st, L and what + '; mmput(): mm_users 0, the last '
+                    'mm_count is dropped later', None))
+        return res
+
+    def starts(self, s, c, L):
+        """The operations idle CPU c may start."""
+        b = V_CPU + c * VNF
+        res = []
+        P = 'CPU%d: ' % c
+        if not s[b + V_ONL]:
+            # secondary_start_kernel(): active_mm = &init_mm,
+            # cpu_uninstall_idmap(): TTBR0 := reserved (active_mm is init_mm)
+            st = list(s)
+            st[b + V_BUD] -= 1
+            st[b + V_ONL] = 1
+            st[b + V_PC] = IDLE
+            st[b + V_KIND] = KTHREAD
+            st[b + V_ACT] = INIT
+            st[b + V_TTBR] = INIT
+            res.append((st, L and P + 'comes online: secondary_start_kernel()'
+                        ': active_mm = init_mm, cpu_uninstall_idmap(): TTBR0 '
+                        ':= reserved (smp.c secondary_start_kernel, '
+                        'mmu_context.h cpu_uninstall_idmap)', None))
+            return res
+        kind, act = s[b + V_KIND], s[b + V_ACT]
+        free = [v for v in USLOTS if s[2 * v] == FREE]
+        for v in USLOTS:
+            if s[2 * v] == LIVE and not (kind == UTASK and act == v):
+                res.append(self.start_switch(s, c, v, False, L))
+        if free:
+            res.append(self.start_switch(s, c, free[0], True, L))
+            res.append(self.start_exec(s, c, free[0], L))
+        if kind == UTASK:
+            st = list(s)
+            st[b + V_BUD] -= 1
+            st[b + V_KIND] = KTHREAD
+            lab = P + 'context_switch() to a kernel thread: enter_lazy_tlb(' \
+                '), it borrows active_mm %s (core.c:5519-5529)' % MMNAME[act]
+            if self.mutant == 'idle-clears-record':
+                st[b + V_REC] = INIT
+                lab += '; record := init_mm'
+            if self.mutant == 'mask-bit-lazy':
+                st[2 * act + 1] |= 1 << c
+                lab += '; set_bit(CPU%d, mm_cpumask(%s))' % (c, MMNAME[act])
+            res.append((st, L and lab, None))
+            if self.last_user(s, c, act):
+                st = list(s)
+                st[b + V_BUD] -= 1
+                st[b + V_KIND] = KTHREAD
+                res.extend(self.drops(
+                    st, c, act, L and P + 'exit_mm(): the last task of %s '
+                    'exits, current->mm = NULL, active_mm stays %s '
+                    '(exit.c:588-596)' % (MMNAME[act], MMNAME[act]), L))
+            if self.efi:
+                st = list(s)
+                st[b + V_BUD] -= 1
+                st[b + V_PC] = self.lab['efiload']
+                lab = self.exec_ins(st, c, V_PC, L)
+                res.append((st, L and P + 'efi_virtmap_load() from a user '
+                            'task on its own mm: ' + lab, None))
+        else:
+            if self.efi:
+                res.append(self.start_kthread_efi(s, c, L))
+            # cpu_suspend() from the idle task, interrupts off
+            st = list(s)
+            st[b + V_BUD] -= 1
+            st[b + V_TTBR] = IDMAP
+            st[b + V_PC] = self.lab['sus']
+            res.append((st, L and P + 'suspend (idle, interrupts off): '
+                        'resumes on the idmap: TTBR0 := idmap '
+                        '(suspend.c cpu_suspend)', None))
+            # hotplug: the dying CPU's idle task, sched_force_init_mm()
+            st = list(s)
+            st[b + V_BUD] -= 1
+            lab = P + 'goes offline: sched_force_init_mm() (core.c)'
+            if self.mutant == 'offline-keeps-mm':
+                st[b + V_PC] = self.lab['offl']
+                lab = P + 'goes offline without sched_force_init_mm(), ' \
+                    'on active_mm %s' % MMNAME[act]
+            elif act != INIT:
+                st[b + V_ACT] = INIT
+                st[b + V_TGT] = INIT
+                st[b + V_PC] = self.lab['sfi']
+                lab += ': active_mm := init_mm, switch_mm_irqs_off(%s, ' \
+                    'init_mm); ' % MMNAME[act] + self.exec_ins(st, c, V_PC, L)
+            else:
+                st[b + V_PC] = self.lab['offl']
+                lab += ': active_mm is init_mm already'
+            res.append((st, L and lab, None))
+        for v in USLOTS:
+            if s[2 * v] == ORPHAN:
+                st = list(s)
+                st[b + V_BUD] -= 1
+                lab = self.md_start(st, c, v)
+                res.append((st, L and P + 'mmdrop(%s) drops the last mm_count'
+                            ': ' % MMNAME[v] + lab, None))
+        return res
+
+    def start_switch(self, s, c, v, fork, L):
+        """context_switch() to a user task of v: switch_mm_irqs_off()."""
+        st = list(s)
+        b = V_CPU + c * VNF
+        st[b + V_BUD] -= 1
+        pre = ''
+        if fork:
+            st[2 * v] = LIVE
+            st[2 * v + 1] = 0
+            pre = 'fork: new mm %s (empty mm_cpumask), ' % MMNAME[v]
+        prev = st[b + V_ACT]
+        if st[b + V_KIND] == UTASK and prev != v:
+            st[b + V_PREVU] = prev
+        st[b + V_KIND] = UTASK
+        st[b + V_ACT] = v
+        head = 'CPU%d: %scontext_switch() to a task of %s (interrupts off), ' \
+            'switch_mm(%s, %s) (core.c:5530-5551)' % (
+                c, pre, MMNAME[v], MMNAME[prev], MMNAME[v])
+        st[b + V_TGT] = v
+        st[b + V_PC] = self.lab['run']
+        if prev == v:
+            st[b + V_PREVU] = 0
+            st[b + V_PC] = self.lab['same']
+            head += ': prev == next, no __switch_mm()'
+        if self.mutant == 'filter-curr-active-mm':
+            return st, L and head, None
+        # Only that mutant's filter reads another CPU's active_mm: the
+        # start and the first write are one step.
+        lab = self.exec_ins(st, c, V_PC, L)
+        return st, L and head + '; ' + lab, None
+
+    def start_exec(self, s, c, v, L):
+        """exec_mmap() (fs/exec.c) to a new mm v, up to activate_mm()."""
+        st = list(s)
+        b = V_CPU + c * VNF
+        st[b + V_BUD] -= 1
+        st[2 * v] = LIVE
+        st[2 * v + 1] = 0
+        old = st[b + V_ACT]
+        user = st[b + V_KIND] == UTASK
+        st[b + V_AUX] = old
+        st[b + V_AUX] |= 0x80 if user else 0
+        if user:
+            st[b + V_PREVU] = old       # the old mm is held until mmput()
+        st[b + V_KIND] = UTASK
+        st[b + V_ACT] = v
+        st[b + V_TGT] = v
+        st[b + V_PC] = self.lab['exec']
+        lab = 'CPU%d: exec_mmap() from a %s on %s: new mm %s; task_lock, ' \
+            'local_irq_disable, active_mm := %s, mm := %s; %sactivate_mm(%s, ' \
+            '%s) (fs/exec.c exec_mmap)' % (
+                c, 'user task' if user else 'kernel thread', MMNAME[old],
+                MMNAME[v], MMNAME[v], MMNAME[v],
+                '' if self.irqs_off_activate_mm else 'local_irq_enable() ('
+                'irqs_off_activate_mm off); ', MMNAME[old], MMNAME[v])
+        if self.irqs_off_activate_mm and self.mutant != \
+                'filter-curr-active-mm':
+            # interrupts off: the start and the first write are one step
+            lab += ': ' + self.exec_ins(st, c, V_PC, L)
+        return st, L and lab, None
+
+    def start_kthread_efi(self, s, c, L):
+        st = list(s)
+        b = V_CPU + c * VNF
+        st[b + V_BUD] -= 1
+        act = st[b + V_ACT]
+        head = 'CPU%d: efi_virtmap_load() from a kernel thread on %s: ' % (
+            c, MMNAME[act])
+        if self.mutant in ('patch6-reverted', 'efi-writes-record') or \
+                act == INIT:
+            st[b + V_PC] = self.lab['efiload']
+            if act == INIT:
+                head += 'shoot_lazy_tlb_self(): on init_mm already; '
+        else:
+            st[b + V_ACT] = INIT
+            st[b + V_TGT] = INIT
+            st[b + V_PC] = self.lab['ss']
+            head += 'shoot_lazy_tlb_self() (fork.c:729-737): interrupts ' \
+                'off, active_mm := init_mm, switch_mm(%s, init_mm); ' % (
+                    MMNAME[act])
+        lab = self.exec_ins(st, c, V_PC, L)
+        return st, L and head + lab, None
+
+    def step(self, s, c, L):
+        """The next step(s) of CPU c's operation."""
+        b = V_CPU + c * VNF
+        pc = s[b + V_PC]
+        op = self.code[pc][0]
+        st = list(s)
+        P = 'CPU%d: ' % c
+        if op == 'fw':
+            # efi_virtmap_unload(): efi_set_pgd(current->active_mm)
+            act = st[b + V_ACT]
+            st[b + V_TTBR] = act
+            lab = 'efi_virtmap_unload(): efi_set_pgd(%s) -> __switch_mm(): ' \
+                'TTBR0 := %s' % (MMNAME[act], MMNAME[act])
+            if self.mutant == 'efi-writes-record':
+                st[b + V_REC] = act
+                lab += ', record := %s' % MMNAME[act]
+            st[b + V_PC] = IDLE
+            return [(st, L and P + lab, None)]
+        if op == 'sus1':
+            act = st[b + V_ACT]
+            st[b + V_TTBR] = act
+            st[b + V_PC] = IDLE
+            return [(st, L and P + 'resume: cpu_uninstall_idmap(): TTBR0 := '
+                     'reserved%s; interrupts on' % (
+                         ', then cpu_switch_mm(active_mm): TTBR0 := %s (no '
+                         'record write)' % MMNAME[act] if act != INIT else ''),
+                     None)]
+        if op == 'offl':
+            # takedown_cpu() runs under stop_machine(): not while a CPU is
+            # inside smp_call_function_many_cond() (preemption off), and
+            # after full barriers of this CPU (locks, stop_machine())
+            if not self.buf_empty(st, b):
+                return None
+            for i in range(NCPU):
+                ib = V_CPU + i * VNF
+                if self.code[s[ib + V_PC]][0] in ('mdcond', 'mdlocal') or \
+                        s[ib + V_PEND] >> c & 1:
+                    return None
+            st[b + V_ONL] = 0
+            st[b + V_PC] = self.lab['offline']
+            st[b + V_TGT] = 0
+            return [(st, L and P + 'leaves cpu_online_mask (takedown_cpu)',
+                     None)]
+        if op == 'offline':
+            return None
+        if op == 'exend':
+            if not self.buf_empty(st, b):
+                return None
+            aux = st[b + V_AUX]
+            st[b + V_AUX] = 0
+            st[b + V_PC] = IDLE
+            st[b + V_TGT] = st[b + V_PREVU] = 0
+            lab = P + 'exec_mmap(): local_irq_enable(), task_unlock(); '
+            if not aux & 0x80:
+                return [(st, L and lab + 'the kernel thread\'s lazy %s is '
+                         'dropped (nothing held in SHOOTDOWN mode)' % (
+                             MMNAME[aux]), None)]
+            old = aux & 0x7f
+            res = [(st, L and lab + 'mmput(%s): other users remain' %
+                    MMNAME[old], None)]
+            if self.last_user(st, c, old):
+                res.extend(self.drops(st, c, old, L and lab + 'mmput(%s) '
+                                      'drops the last user' % MMNAME[old], L))
+            return res
+        if op == 'mdcond':
+            return self.md_cond(s, c, L)
+        if op == 'mdlocal':
+            return [self.md_local(st, c, L)]
+        if op == 'mdfree':
+            return self.md_free(st, c, L)
+        if op == 'mdpost':
+            if st[b + V_DEF]:
+                return None
+            return [self.md_post(st, c, L)]
+        lab = self.exec_ins(st, c, V_PC, L)
+        if lab is None:
+            return None
+        return [(st, L and P + lab, None)]
+
+    def md_cond(self, s, c, L):
+        b = V_CPU + c * VNF
+        v = s[b + V_DMM]
+        i = self.others[c][s[b + V_DIDX]]
+        res = []
+        for defer in ((False, True) if not self.acquire else (False,)):
+            st = list(s)
+            lab = 'CPU%d: cleanup_lazy_tlbs(%s): cond(CPU%d): ' % (
+                c, MMNAME[v], i)
+            hold = False
+            if defer:
+                st[b + V_DEF] |= 1 << i
+                lab += 'the READ_ONCE of record[%d] is not satisfied yet' % i
+            else:
+                hold = self.cond(st, i, v)
+                ib = V_CPU + i * VNF
+                if self.mutant == 'filter-curr-active-mm':
+                    lab += 'cpu_curr(%d)->active_mm = %s' % (
+                        i, MMNAME[st[ib + V_ACT]])
+                else:
+                    lab += '%s record[%d] = %s' % (
+                        'smp_load_acquire' if self.acquire else 'READ_ONCE',
+                        i, MMNAME[st[ib + V_REC]])
+                    if self.mutant == 'filter-kthreads-only':
+                        lab += ', a %s' % ('kernel thread' if st[
+                            ib + V_KIND] == KTHREAD else 'user task')
+                lab += ' -> %s' % ('true: IPI queued' if hold else 'false')
+            if hold:
+                st[b + V_PEND] |= 1 << i
+                st[b + V_SENT] = 1
+            st[b + V_DIDX] += 1
+            if hold and self.mutant == 'cond-first-holder':
+                st[b + V_DIDX] = NCPU - 1
+            self.md_skip(st, c)
+            res.append((st, L and lab + ' (smp.c smp_call_function_many_cond)',
+                        None))
+        return res
+
+    def md_local(self, st, c, L):
+        b = V_CPU + c * VNF
+        v = st[b + V_DMM]
+        lab = 'CPU%d: cleanup_lazy_tlbs(%s): local: ' % (c, MMNAME[v])
+        st[b + V_PC] = self.lab['mdfree']
+        if not st[b + V_ELIG] >> c & 1:
+            return st, L and lab + 'CPU%d not asked' % c, None
+        hold = self.cond(st, c, v)
+        lab += 'cond(CPU%d): record = %s -> %s' % (
+            c, MMNAME[st[b + V_REC]], hold)
+        if not hold:
+            return st, L and lab, None
+        if self.mutant == 'no-local-call':
+            return st, L and lab + ', but no local call', None
+        if st[b + V_ACT] != v:
+            return st, L and lab + '; do_shoot_lazy_tlb(): active_mm is ' \
+                '%s, nothing to do' % MMNAME[st[b + V_ACT]], None
+        st[b + V_ACT] = INIT
+        st[b + V_TGT] = INIT
+        st[b + V_PC] = self.lab['mdshoot']
+        lab2 = self.exec_ins(st, c, V_PC, L)
+        return st, L and lab + '; do_shoot_lazy_tlb() here, interrupts ' \
+            'off: active_mm := init_mm, switch_mm(%s, init_mm); ' % (
+                MMNAME[v]) + lab2, None
+
+    def md_free(self, st, c, L):
+        b = V_CPU + c * VNF
+        v = st[b + V_DMM]
+        wait = self.mutant != 'wait-0'
+        if wait and st[b + V_PEND]:
+            return None                 # csd_lock_wait()
+        if st[b + V_DEF] and st[b + V_SENT] and wait:
+            return None                 # the wait orders the loads
+        # The freeing CPU's own TTBR0 write has taken effect for itself (its
+        # ISB): only the other CPUs may still see the old TTBR0.
+        pt = st[b + V_PT]
+        offenders = [i for i in range(NCPU)
+                     if (pt - 1 if i == c and pt else
+                         st[V_CPU + i * VNF + V_TTBR]) == v or
+                     st[V_CPU + i * VNF + V_ACT] == v]
+        lab = 'CPU%d: __mmdrop(%s): %s; mm_free_pgd(%s) (fork.c:821)' % (
+            c, MMNAME[v], 'IPIs done' if wait else 'no wait', MMNAME[v])
+        st[b + V_PEND] = 0              # wait=0: the IPIs find nothing
+        st[b + V_SENT] = 0
+        if st[b + V_DEF]:
+            st[b + V_OFF] = offenders[0] + 1 if offenders else 0
+            st[b + V_PC] = self.lab['mdfree'] + 1
+            return [(st, L and lab + ' (record loads still outstanding)',
+                     None)]
+        return [self.freed(st, c, offenders, lab, L)]
+
+    def md_post(self, st, c, L):
+        b = V_CPU + c * VNF
+        off = st[b + V_OFF]
+        st[b + V_OFF] = 0
+        offenders = [off - 1] if off else []
+        return self.freed(st, c, offenders, 'CPU%d: all loads satisfied' % c,
+                          L, post=True)
+
+    def freed(self, st, c, offenders, lab, L, post=False):
+        b = V_CPU + c * VNF
+        v = st[b + V_DMM]
+        st[2 * v] = FREE
+        st[2 * v + 1] = 0
+        st[b + V_PC] = IDLE
+        st[b + V_DMM] = st[b + V_ELIG] = st[b + V_DIDX] = 0
+        if not offenders:
+            return st, L and lab, None
+        st[-1] = 1
+        if L and post:
+            lab += ', all false: the execution is consistent -- VIOLATION ' \
+                '(free): at mm_free_pgd(%s) CPU%d named it (TTBR0 or ' \
+                'active_mm)' % (MMNAME[v], offenders[0])
+        elif L:
+            parts = []
+            for j in offenders:
+                jb = V_CPU + j * VNF
+                pc = st[jb + V_PC]
+                where = ''
+                if not st[jb + V_ONL]:
+                    where = ' (offline)'
+                elif st[jb + V_IRQ]:
+                    where = ' (inside an IPI)'
+                elif not self.stable[pc]:
+                    where = ' (inside %s)' % self.where[pc]
+                parts.append('CPU%d has TTBR0 %s, active_mm %s%s, record %s'
+                             % (j, TNAME[st[jb + V_TTBR]],
+                                MMNAME[st[jb + V_ACT]], where,
+                                MMNAME[st[jb + V_REC]]))
+            lab += ' -- VIOLATION (free): ' + '; '.join(parts)
+        return st, lab, 'free'
+
+    # --------------------------------------------------------- invariants
+    def invariants(self, s):
+        """State invariants (a) record, (b) ttbr, (d) mask: the names of
+        those that fail in s."""
+        bad = []
+        for c in range(NCPU):
+            b = V_CPU + c * VNF
+            if s[b + V_IRQ] or not self.stable[s[b + V_PC]] or \
+                    not s[b + V_ONL]:
+                continue
+            act, tt, rec = s[b + V_ACT], s[b + V_TTBR], s[b + V_REC]
+            if rec != act and 'record' not in bad:
+                bad.append('record')
+            if tt not in (act, EFI, IDMAP, INIT) and 'ttbr' not in bad:
+                bad.append('ttbr')
+            if self.mask and 'mask' not in bad:
+                for x in (act, tt, rec):
+                    if x in USLOTS and not s[2 * x + 1] >> c & 1:
+                        bad.append('mask')
+                        break
+        return bad
+
+    def quiescent(self, s):
+        for c in range(NCPU):
+            b = V_CPU + c * VNF
+            if s[b + V_PC] == self.post_pc and s[b + V_DEF]:
+                return True     # an inconsistent execution: pruned
+            if s[b + V_PC] not in (IDLE, self.lab['offline']) or \
+                    s[b + V_IRQ] or s[b + V_PEND] or \
+                    not self.buf_empty(s, b):
+                return False
+        return True
+
+
+INV_TEXT = {
+    'free': 'at mm_free_pgd() a CPU\'s TTBR0 or active_mm names the mm',
+    'efi-ipi': '(c) a shootdown IPI switches TTBR0 under the firmware',
+    'record': '(a) record != active_mm on a CPU outside a window',
+    'ttbr': '(b) TTBR0 is not active_mm, efi_mm, the idmap or reserved',
+    'mask': '(d) a CPU naming a user mm is not in its mm_cpumask',
+}
+
+
+def coverage2(model, parent):
+    n = dict(freed=0, shot=0, ipi_window=0, offline=0, suspended=0,
+             exec_drop=0, fw_drop=0, pending=0)
+    lab = model.lab
+    ex = set(range(lab['exec'], lab['ss']))
+    md = set(range(lab['md'], lab['ipi']))
+    for s in parent:
+        if any(s[2 * x] == FREE for x in USLOTS):
+            n['freed'] += 1
+        cpus = [s[V_CPU + c * VNF:V_CPU + (c + 1) * VNF] for c in range(NCPU)]
+        pcs = [cb[V_PC] for cb in cpus]
+        if any(cb[V_IRQ] for cb in cpus):
+            n['shot'] += 1
+        if any(cb[V_PEND] >> c & 1 and (not model.stable[pcs[c]])
+               for cb in cpus for c in range(NCPU)):
+            n['ipi_window'] += 1
+        if any(not cb[V_ONL] for cb in cpus):
+            n['offline'] += 1
+        if any(cb[V_TTBR] == IDMAP for cb in cpus):
+            n['suspended'] += 1
+        inmd = any(p in md for p in pcs)
+        if inmd and any(p in ex for p in pcs):
+            n['exec_drop'] += 1
+        if inmd and model.fw_pc in pcs:
+            n['fw_drop'] += 1
+        if any(cb[V_PB] or cb[V_PR] or cb[V_PT] for cb in cpus):
+            n['pending'] += 1
+    return ('%(freed)d with M or F1 freed, %(shot)d inside a '
+            'do_shoot_lazy_tlb() IPI, %(ipi_window)d with an IPI waiting for '
+            'a CPU inside a window, %(offline)d with a CPU offline, '
+            '%(suspended)d with a CPU on the idmap, %(exec_drop)d with exec '
+            'on one CPU and __mmdrop() on another, %(fw_drop)d with the '
+            'firmware on one CPU and __mmdrop() on another, %(pending)d with '
+            'a store not yet visible' % n)
+
+
+def explore(model, max_states, progress=False, stop=()):
+    """Breadth-first search of the bounded state space.  A violating
+    transition at mm_free_pgd() ends its path (the pgd is gone); the state
+    invariants and (c) are recorded and the search goes on through them.
+    With stop, the search ends as soon as all those classes are found
+    (('any',): any class), breadth-first: their traces are shortest ones."""
     init = model.initial()
     parent = {init: None}
     queue = deque([init])
@@ -880,6 +2064,10 @@ def explore(model, max_states, progress=False):
     pop = queue.popleft
     succ = model.successors
     canon = model.canon
+    inv = getattr(model, 'invariants', None)
+    stopped = False
+    for k in inv(init) if inv else ():
+        first.setdefault(k, init)
     while queue:
         s = pop()
         nxt = succ(s)
@@ -895,13 +2083,22 @@ def explore(model, max_states, progress=False):
                 nviol += 1
                 if cls not in first:
                     first[cls] = ns
-                continue        # the pgd is gone: stop there
+                if cls != 'efi-ipi':
+                    continue    # the pgd is gone: stop there
+            if inv:
+                for k in inv(ns):
+                    if k not in first:
+                        first[k] = ns
             queue.append(ns)
         if len(parent) > max_states:
             raise ModelError('more than %d states: lower --budget' % max_states)
         if progress and len(parent) % 500000 < len(nxt):
             print('  ... %d states' % len(parent), file=sys.stderr)
-    return parent, first, nviol
+        if stop and (all(k in first for k in stop) if stop != ('any',)
+                     else first):
+            stopped = True
+            break
+    return parent, first, nviol, stopped
 
 
 def trace(model, parent, end):
@@ -926,19 +2123,36 @@ def trace(model, parent, end):
     return model.describe(chain[0]), steps
 
 
+def print_trace(model, parent, end, out):
+    head, steps = trace(model, parent, end)
+    out('    initial state:')
+    for line in head:
+        out('      ' + line)
+    for n, lab in enumerate(steps, 1):
+        out('    %2d. %s' % (n, lab))
+    return len(steps)
+
+
 def run(design, args, out):
-    budget = args.budget
+    """The ASID engine (designs asid, whole-ctxid)."""
+    budget = args.budget or [2, 1, 2]
     model = Model(design, budget, efi=not args.no_efi,
                   kthread_efi=not args.no_kthread_efi)
     t0 = time.monotonic()
-    parent, first, nviol = explore(model, args.max_states, args.progress)
-    dt = time.monotonic() - t0
     p = DESIGNS[design]
+    stop = ()
+    if args.stop:
+        stop = tuple(c for c in p['expect'] if model.efi or c != 'efi')
+    parent, first, nviol, stopped = explore(model, args.max_states,
+                                            args.progress, stop)
+    dt = time.monotonic() - t0
     out('design %s: %d states explored in %.1f s (%d CPUs, ASID numbers 1-%d, '
         'budget %s operations per CPU%s)' % (
             design, len(parent), dt, NCPU, NUM_USER_ASIDS - 1,
             ','.join(map(str, budget)),
-            '' if model.efi else ', no EFI'))
+            '' if model.efi else ', no EFI') +
+        ('; stopped when the expected violations were found' if stopped
+         else ''))
     for cls in sorted(first, key=lambda k: ('switch-window', 'efi',
                                             'lazy-missed', 'active-mm').index(k)):
         head, steps = trace(model, parent, first[cls])
@@ -950,7 +2164,7 @@ def run(design, args, out):
                 out('      ' + line)
             for n, lab in enumerate(steps, 1):
                 out('    %2d. %s' % (n, lab))
-    if args.coverage:
+    if args.coverage and not stopped:
         out('design %s: coverage: %s' % (design, coverage(parent)))
     if not first:
         out('design %s: no violation in %d states' % (design, len(parent)))
@@ -972,52 +2186,154 @@ def run(design, args, out):
     return ok
 
 
+CLASS_ORDER = ('free', 'efi-ipi', 'record', 'ttbr', 'mask')
+
+
+def run2(kind, name, args, out):
+    """The mm engine: kind 'design' (mm, mask, mm-record-early) or
+    'mutant' (a mutant of the mask design)."""
+    budget = args.budget or [3] * NCPU
+    if kind == 'design':
+        model = MmModel(name, budget, efi=not args.no_efi,
+                        irqs_off_activate_mm=args.irqs_off_activate_mm)
+        exp = V2_DESIGNS[name]['expect']
+        equiv = None
+    else:
+        model = MmModel(MUTANT_BASE, budget, mutant=name,
+                        efi=not args.no_efi,
+                        irqs_off_activate_mm=args.irqs_off_activate_mm)
+        e = MUTANTS[name][1]
+        equiv = e if e.startswith('equivalent') else None
+        exp = () if equiv else (e,)
+    t0 = time.monotonic()
+    parent, first, nviol, stopped = explore(
+        model, args.max_states, args.progress,
+        stop=exp if not args.full else ())
+    dt = time.monotonic() - t0
+    bounds = '%d CPUs, budget %s%s%s' % (
+        NCPU, ','.join(map(str, budget)), '' if model.efi else ', no EFI',
+        '' if model.irqs_off_activate_mm else ', irqs_off_activate_mm off')
+    P = '%s %s' % (kind, name)
+    out('%s: %d states explored in %.1f s (%s; %s)' % (
+        P, len(parent), dt, bounds,
+        'stopped at the first %s violation' % exp[0] if stopped else
+        'the whole bounded space'))
+    for cls in sorted(first, key=CLASS_ORDER.index):
+        out('%s: violation %s: shortest trace %d steps: %s' % (
+            P, cls, len(trace(model, parent, first[cls])[1]),
+            INV_TEXT[cls]))
+        if args.trace and (cls in exp or not exp):
+            print_trace(model, parent, first[cls], out)
+    if args.coverage and not stopped:
+        out('%s: coverage: %s' % (P, coverage2(model, parent)))
+    if not first:
+        out('%s: no violation in %d states (%s)' % (P, len(parent), bounds))
+    if equiv:
+        ok = not first
+        out('%s: %s' % (P, ('equivalent, checked: %s' % equiv[len(
+            'equivalent: '):]) if ok else 'NOT equivalent: the model found '
+            'a trace (above)'))
+    elif exp:
+        ok = all(c in first for c in exp)
+        if ok:
+            out('%s: caught (%s), shortest trace %d steps' % (
+                P, exp[0], len(trace(model, parent, first[exp[0]])[1])))
+        else:
+            out('%s: NOT caught' % P)
+    else:
+        ok = not first
+    out('%s: %s, expected %s: %s' % (
+        P, 'unsafe' if first else 'safe',
+        'safe' if not exp else 'unsafe (%s)' % ', '.join(exp),
+        'PASS' if ok else 'FAIL'))
+    return ok
+
+
 def main():
+    global NCPU
     ap = argparse.ArgumentParser(
-        description=__doc__[:__doc__.index('What is modelled\n')].rstrip(),
-        epilog='Without --design, every design is checked against its '
-        'expected verdict; the exit status is 1 if one differs, 2 on an '
-        'error in the model. What is modelled, abstracted away and bounded: '
-        'the docstring at the top of this file.',
+        description=__doc__[:__doc__.index('Engine 1 (ASID')].rstrip(),
+        epilog='Without --design or --mutant, every design is checked '
+        'against its expected verdict; the exit status is 1 if one differs, '
+        '2 on an error in the model. What is modelled, abstracted away and '
+        'bounded: the docstring at the top of this file.',
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--design', choices=sorted(DESIGNS) + ['all'],
-                    default='all', help='the design to check (default: all)')
+    ap.add_argument('--design', choices=sorted(DESIGNS) + sorted(V2_DESIGNS)
+                    + ['all'], help='the design to check (default: all)')
+    ap.add_argument('--mutant', choices=sorted(MUTANTS) + ['all'],
+                    help='check a mutant of the %s design' % MUTANT_BASE)
+    ap.add_argument('--list-mutants', action='store_true',
+                    help='name, expected result and change of each mutant')
     ap.add_argument('--trace', action='store_true',
                     help='print the shortest trace of each violation class')
-    ap.add_argument('--budget', default='2,1,2',
+    ap.add_argument('--budget', default=None,
                     help='operations each CPU may start: N for all, or '
-                    'N,N,N per CPU (default 2,1,2)')
+                    'N,N,N per CPU (default 2,1,2 for asid and whole-ctxid, '
+                    '3 per CPU for the others)')
+    ap.add_argument('--cpus', type=int, default=3,
+                    help='CPUs, for the mm engine only (default 3)')
+    ap.add_argument('--irqs-off-activate-mm', choices=('on', 'off'),
+                    default='on', help='ARCH_WANT_IRQS_OFF_ACTIVATE_MM '
+                    '(default on: the series selects it)')
+    ap.add_argument('--stop', action='store_true',
+                    help='asid, whole-ctxid: stop when the expected '
+                    'violations are found (the mm engine stops a mutant at '
+                    'its expected violation unless --full)')
+    ap.add_argument('--full', action='store_true',
+                    help='explore the whole space even after the expected '
+                    'violation is found')
     ap.add_argument('--no-efi', action='store_true',
                     help='no EFI runtime calls')
     ap.add_argument('--no-kthread-efi', action='store_true',
-                    help='EFI calls from user tasks only')
-    ap.add_argument('--max-states', type=int, default=8000000,
-                    help='give up beyond this many states (default 8000000)')
+                    help='asid engine: EFI calls from user tasks only')
+    ap.add_argument('--max-states', type=int, default=12000000,
+                    help='give up beyond this many states (default 12000000)')
     ap.add_argument('--coverage', action='store_true',
                     help='count the states with a rollover, a freed mm, an '
                     'IPI held up by a switch, ... (a few seconds more)')
     ap.add_argument('--progress', action='store_true',
                     help='report progress on stderr')
     args = ap.parse_args()
-    try:
-        b = [int(x) for x in args.budget.split(',')]
-    except ValueError:
-        b = []
-    if len(b) == 1:
-        b *= NCPU
-    if len(b) != NCPU or min(b) < 0:
-        ap.error('--budget: one number, or %d' % NCPU)
-    args.budget = b
-    designs = sorted(DESIGNS, key=list(DESIGNS).index) \
-        if args.design == 'all' else [args.design]
+    if args.list_mutants:
+        for k, (what, exp) in MUTANTS.items():
+            print('%s\t%s\t%s' % (k, exp.split(':')[0], what))
+        return 0
+    args.irqs_off_activate_mm = args.irqs_off_activate_mm == 'on'
+    engine2 = args.mutant or (args.design in V2_DESIGNS)
+    if args.cpus != 3:
+        if not engine2 or args.cpus < 2 or args.cpus > 6:
+            ap.error('--cpus: 2 to 6, for the mm engine only')
+        NCPU = args.cpus
+    if args.budget is not None:
+        try:
+            b = [int(x) for x in args.budget.split(',')]
+        except ValueError:
+            b = []
+        if len(b) == 1:
+            b *= NCPU
+        if len(b) != NCPU or min(b) < 0:
+            ap.error('--budget: one number, or %d' % NCPU)
+        args.budget = b
 
     def out(line):
         print(line, flush=True)
 
     ok = True
     try:
+        if args.mutant:
+            for m in (MUTANTS if args.mutant == 'all' else [args.mutant]):
+                ok = run2('mutant', m, args, out) and ok
+            return 0 if ok else 1
+        if args.design in (None, 'all'):
+            designs = list(DESIGNS) + [d for d in V2_DESIGNS if d not in
+                                       DESIGNS]
+        else:
+            designs = [args.design]
         for d in designs:
-            ok = run(d, args, out) and ok
+            if d in V2_DESIGNS:
+                ok = run2('design', d, args, out) and ok
+            else:
+                ok = run(d, args, out) and ok
     except ModelError as e:
         print('model error: %s' % e, file=sys.stderr)
         return 2
