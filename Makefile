@@ -107,7 +107,7 @@ selftest-harness: ## the harness's own tests (fixtures, no kernel build)
 kunit: ## the series' KUnit suites, built and booted by tools/testing/kunit/kunit.py --arch arm64 (in make check)
 	@$(S)/kunit.sh
 
-model: ## exhaustive model check of the lazy TLB record designs (python3, no kernel build)
+model: ## bounded model check of the lazy TLB record designs and their mutants (python3, no kernel build)
 	@$(S)/model.sh
 
 clean: ## remove the build outputs of VARIANT (keeps the tree, downloads, ccache)
