@@ -17,13 +17,16 @@ mm_free_pgd():
 The mm engine (below) also checks, in every state it reaches:
   (a) record: on every online CPU outside a switch, exec or IPI window
       (interrupts on, or about to be), the record equals active_mm;
-  (b) ttbr: there, TTBR0 is active_mm, efi_mm, the idmap or reserved
-      (init_mm);
+  (b) ttbr: there, TTBR0 is active_mm or reserved (init_mm), or efi_mm
+      while the CPU runs the firmware (the idmap is installed only while
+      interrupts are off);
   (c) efi-ipi: no shootdown IPI switches TTBR0 while its CPU runs the
       firmware (TTBR0 = efi_mm): what 'efi/arm: Do not run the firmware on
-      top of an unpinned lazy mm' (patch 6) is for;
-  (d) mask (design mask): there, every CPU whose TTBR0, record or
-      active_mm names a user mm is in that mm's mm_cpumask.
+      top of an unpinned lazy mm' (patch 19, which issue 31 counted as
+      patch 6: mutant patch6-reverted) is for;
+  (d) mask (design mask): there, every CPU whose TTBR0 or active_mm
+      names a user mm is in that mm's mm_cpumask (a record left naming an
+      mm the CPU no longer uses only costs an IPI).
 A violation of the free check ends its path; (a)-(d) are recorded and the
 search goes on through them.
 
@@ -163,14 +166,17 @@ mm               the record is the mm pointer `next`, stored (release) at the
                  end of switch_mm() only when it changes, after the TTBR0
                  write; efi_set_pgd() does not write it; the filter is
                  record == mm (acquire) over the online CPUs:
-                 lazy_tlb_record_mm(), mmu_context.h:272-278, and
-                 arch_lazy_tlb_cpu_may_hold(), context.c:390-393 (patch 12
-                 "arm64: mm: track lazy TLB mms per CPU").  Expected safe.
-mask             mask + record, the series' next design, modelled from its
-                 description of 2026-12-07 (being written in build/linux:
-                 lazy_tlb_mark_cpu(), arch_lazy_tlb_cpus(); with the erratum
-                 4193714 workaround the mask is not used and every online
-                 CPU is asked, which is design mm).  switch_mm(prev, next)
+                 lazy_tlb_record_mm(), mmu_context.h:272-281, and
+                 arch_lazy_tlb_cpu_may_hold(), context.c:393-397 (patch 20
+                 "arm64: mm: Track lazy TLB mms per CPU, and allow
+                 MMU_LAZY_TLB_SHOOTDOWN"); the design before v4, and what
+                 arm64 runs under the erratum 4193714 workaround (the mask
+                 is left to it and every online CPU is asked).  Expected
+                 safe.
+mask             mask + record, the series' design (patch 18's
+                 arch_lazy_tlb_cpus() and cleanup_lazy_tlbs(); patch 20's
+                 lazy_tlb_mark_cpu(), mmu_context.h:295-301, called first
+                 in switch_mm(), mmu_context.h:350).  switch_mm(prev, next)
                  on CPU X, even when prev == next, first sets X's bit in
                  mm_cpumask(next) if it is clear (cpumask_set_cpu(): a
                  relaxed atomic; never cleared while the mm lives, a new mm
@@ -195,8 +201,8 @@ acknowledged before do_shoot_lazy_tlb() switches), patch6-reverted
 (efi_virtmap_load() from a kernel thread without shoot_lazy_tlb_self():
 caught by (c)), efi-writes-record (efi_set_pgd() writes the record instead),
 cond-first-holder, local-short-circuit (the freeing CPU never asks itself),
-exec-irqs-on (irqs_off_activate_mm off), release-weakened (the record store
-a WRITE_ONCE), acquire-weakened (the filter's load a READ_ONCE),
+exec-irqs-on (irqs_off_activate_mm off), acquire-weakened (the filter's
+load a READ_ONCE),
 mask-bit-lazy (set only in enter_lazy_tlb()), mask-bit-nonatomic (a plain
 read-modify-write of the mask word), offline-keeps-mm (a CPU goes offline
 on its lazy mm, without sched_force_init_mm()); equivalent:
@@ -205,7 +211,10 @@ bit set after the TTBR0 write, still inside switch_mm(): switch_mm() only
 switches to an mm its next task pins, with interrupts off, and the bit is
 visible by the rq unlock that every later drop of that pin is ordered
 after), record-always (the record written on every switch, not only when
-it changes: the added store writes the value the record holds).
+it changes: the added store writes the value the record holds),
+release-weakened (the record store a WRITE_ONCE: the ISB after the TTBR0
+write orders the write before any later store, for the compiler, isb()
+having a memory clobber, and for the CPU; a late record costs an IPI).
 
 What is modelled
 ----------------
@@ -269,18 +278,24 @@ was not used):
     not a separate step: in the model each is followed, with no shared
     access between, by a release (the end of the switch or the IPI) or a
     step that waits for it;
-  - the TTBR0 write + ISB takes effect for its own CPU at once.  For the
-    other CPUs it is a pending access only in release-weakened (the only
-    design where a later store may overtake it); elsewhere the next access
-    is the record's store-release, which waits for it anyway, or a
-    set_bit whose earlier visibility is design mask's own order;
+  - the TTBR0 write + ISB takes effect at once, before any later access
+    of its CPU: the ISB completes it before later instructions execute,
+    and isb() has a memory clobber (the compiler keeps later stores after
+    it), so no later store, plain or release, overtakes it.  (A first
+    version of this model let a plain record store overtake it, and so
+    "caught" release-weakened; the Arm ARM does not allow that);
   - a plain load (READ_ONCE) may be satisfied after later accesses of its
     CPU that it has no dependency to: in acquire-weakened the filter's
     record load may be deferred; satisfied before the free, "holds" queues
     the IPI; the free may go ahead with loads outstanding only if no IPI
     was sent (no csd_lock_wait() between), and a load satisfied after the
     free must read "does not hold" (else that execution is inconsistent and
-    dropped): the free was a violation if a CPU named the mm at the free;
+    dropped): the free was a violation if a CPU named the mm at the free.
+    This is the LKMM's view: the free's stores depend on the load only by
+    a control dependency past the join of the cond loop's branch, which
+    the LKMM does not order (the compiler may move code across it); arm64
+    hardware does not perform stores speculatively, so the catch of
+    acquire-weakened is one of the LKMM, not of the CPU;
   - load-acquire and fully ordered atomics are not reordered: the filter's
     loads follow mm_count's final decrement, and an idle CPU has no pending
     store, so every drop of a reference follows all its CPU did before;
@@ -1116,8 +1131,12 @@ MUTANTS = {
                             'cleared from the mask)', 'free'),
     'exec-irqs-on': ('irqs_off_activate_mm off: exec_mmap() enables '
                      'interrupts before activate_mm()', 'free'),
-    'release-weakened': ('the record store is WRITE_ONCE, not '
-                         'smp_store_release', 'free'),
+    'release-weakened': (
+        'the record store is WRITE_ONCE, not smp_store_release',
+        'equivalent: on arm64 the ISB after the TTBR0 write (an asm with a '
+        'memory clobber) orders the write before any later store, for the '
+        'compiler and the CPU; a record that becomes visible late only '
+        'costs an IPI'),
     'acquire-weakened': ('the filter reads the record with READ_ONCE, not '
                          'smp_load_acquire', 'free'),
     'mask-bit-after-ttbr': (
@@ -1323,10 +1342,9 @@ class MmModel:
             else:
                 what = 'check_and_switch_context(%s): TTBR0 := %s + ISB' % (
                     nm, nm)
-            if not self.release:
-                st[b + V_PT] = tgt + 1
-                return (L and 'switch_mm -> __switch_mm(): ' + what +
-                        ' (takes effect for the other CPUs later)'), False
+            # The ISB completes the write before any later instruction,
+            # and isb() is an asm with a memory clobber: no later store,
+            # plain or release, is performed before it.
             st[b + V_TTBR] = tgt
             return (L and 'switch_mm -> __switch_mm(): ' + what), False
         if op == 'rec':
@@ -1982,13 +2000,20 @@ class MmModel:
             if s[b + V_IRQ] or not self.stable[s[b + V_PC]] or \
                     not s[b + V_ONL]:
                 continue
-            act, tt, rec = s[b + V_ACT], s[b + V_TTBR], s[b + V_REC]
+            act, tt = s[b + V_ACT], s[b + V_TTBR]
+            # the CPU's own view: its pending store, if it has one
+            rec = s[b + V_PR] - 1 if s[b + V_PR] else s[b + V_REC]
             if rec != act and 'record' not in bad:
                 bad.append('record')
-            if tt not in (act, EFI, IDMAP, INIT) and 'ttbr' not in bad:
+            # efi_mm only while the firmware runs; the idmap never here
+            # (resume runs with interrupts off, not a state checked)
+            fw = s[b + V_PC] == self.fw_pc
+            if tt not in (act, INIT) and not (fw and tt == EFI) and \
+                    'ttbr' not in bad:
                 bad.append('ttbr')
             if self.mask and 'mask' not in bad:
-                for x in (act, tt, rec):
+                # what the CPU can reach; a stale record only costs an IPI
+                for x in (act, tt):
                     if x in USLOTS and not s[2 * x + 1] >> c & 1:
                         bad.append('mask')
                         break
@@ -2010,7 +2035,7 @@ INV_TEXT = {
     'free': 'at mm_free_pgd() a CPU\'s TTBR0 or active_mm names the mm',
     'efi-ipi': '(c) a shootdown IPI switches TTBR0 under the firmware',
     'record': '(a) record != active_mm on a CPU outside a window',
-    'ttbr': '(b) TTBR0 is not active_mm, efi_mm, the idmap or reserved',
+    'ttbr': '(b) TTBR0 is not active_mm or reserved (or efi_mm in the firmware)',
     'mask': '(d) a CPU naming a user mm is not in its mm_cpumask',
 }
 
