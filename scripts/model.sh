@@ -20,7 +20,9 @@
 #  - mm-record-early: unsafe (the checker sees the switch window);
 #  - every mutant of the mask design (python3 tests/model/lazytlb_model.py
 #    --list-mutants) is caught, with its shortest trace, or is an
-#    equivalent mutant, checked by exploring the whole bounded space.
+#    equivalent mutant, checked by exploring the whole bounded space
+#    (3,3,3; release-weakened 3,2,2, its pending stores multiply the
+#    states).
 # The designs and mutants run two at a time (one per core): about 5
 # minutes on 2 cores (7 minutes of CPU time), --smoke under 1 minute (what
 # make check runs). The traces and state counts are printed as KTAP
@@ -57,6 +59,12 @@ run() {
 	design-*) a=(--trace --coverage "${opts[@]}") ;;
 	*) a=(--trace "${opts[@]}") ;;
 	esac
+	# A WRITE_ONCE() record stays pending across steps: this mutant's
+	# space at 3,3,3 is over the model's 12 million states; 3,2,2 (4.8
+	# million, its row says so).
+	if [ "$1-$2" = mutant-release-weakened ] && [ $smoke = 0 ]; then
+		a+=(--budget "3,2,2")
+	fi
 	python3 "$MODEL" "--$1" "$2" "${a[@]}" >"$o" 2>&1 || rc=$?
 	echo "$rc" >"$o.rc"
 	echo "$1 $2: model.sh: exit status $rc, $((SECONDS - t0)) s wall time" >>"$o"
