@@ -1075,16 +1075,16 @@ USLOTS = (M, F1)      # N and F2 are the ASID engine's only
 # State: per mm slot (life, mm_cpumask word), then per CPU VNF fields.
 V_CPU = 2 * NSLOT
 (V_KIND, V_ACT, V_TTBR, V_REC, V_PC, V_TGT, V_AUX, V_WORD, V_PEND, V_DIDX,
- V_IRQ, V_IRQS, V_BUD, V_PREVU, V_ONL, V_PB, V_PR, V_PT, V_DEF, V_SENT,
- V_OFF, V_DMM, V_ELIG) = range(23)
-VNF = 23
+ V_IRQ, V_IRQS, V_BUD, V_PREVU, V_ONL, V_PB, V_PR, V_DEF, V_SENT,
+ V_OFF, V_DMM, V_ELIG) = range(22)
+VNF = 22
 # V_PC, V_IRQ: index into the model's code (V_IRQ: the shootdown IPI handler
 #       in progress, 0 if none; V_IRQS its sender).
 # V_TGT: the mm the switch in progress installs.  V_AUX: exec's old
 #       active_mm.  V_WORD: the mask word read by a non-atomic bit set.
 # V_PEND: CPUs this CPU's __mmdrop() queued an IPI to, not acknowledged.
-# V_PB, V_PR, V_PT: this CPU's pending (not yet visible) mask bit set (the
-#       mm + 1), record store (value + 1), TTBR0 write (value + 1).
+# V_PB, V_PR: this CPU's pending (not yet visible) mask bit set (the
+#       mm + 1) and record store (value + 1).
 # V_DEF: CPUs whose record load (a plain load, in a mutant) is not yet
 #       satisfied; V_SENT: this __mmdrop() queued an IPI; V_OFF: after the
 #       free with loads outstanding, first offender + 1.
@@ -1274,7 +1274,7 @@ class MmModel:
 
     # ------------------------------------------------------- instructions
     def buf_empty(self, st, b):
-        return not (st[b + V_PB] or st[b + V_PR] or st[b + V_PT])
+        return not (st[b + V_PB] or st[b + V_PR])
 
     def exec_ins(self, st, c, pcf, L):
         """Run the instruction at st[pcf] on CPU c (pcf: V_PC, or V_IRQ for
@@ -1458,7 +1458,7 @@ class MmModel:
         for c in range(NCPU):
             b = V_CPU + c * VNF
             # pending stores become visible
-            for f, what in ((V_PB, 'bit'), (V_PR, 'rec'), (V_PT, 'ttbr')):
+            for f in (V_PB, V_PR):
                 if s[b + f]:
                     out.append(self.drain(s, c, f, L))
             if s[b + V_DEF]:
@@ -1521,12 +1521,9 @@ class MmModel:
             st[2 * x + 1] |= 1 << c
             lab = 'its set_bit(CPU%d, mm_cpumask(%s)) becomes visible' % (
                 c, MMNAME[x])
-        elif f == V_PR:
+        else:
             st[b + V_REC] = x
             lab = 'its store record[%d] := %s becomes visible' % (c, MMNAME[x])
-        else:
-            st[b + V_TTBR] = x
-            lab = 'its TTBR0 write (%s) takes effect' % TNAME[x]
         return st, L and 'CPU%d: %s' % (c, lab), None
 
     def resolve(self, s, c, i, L):
@@ -1931,12 +1928,8 @@ class MmModel:
             return None                 # csd_lock_wait()
         if st[b + V_DEF] and st[b + V_SENT] and wait:
             return None                 # the wait orders the loads
-        # The freeing CPU's own TTBR0 write has taken effect for itself (its
-        # ISB): only the other CPUs may still see the old TTBR0.
-        pt = st[b + V_PT]
         offenders = [i for i in range(NCPU)
-                     if (pt - 1 if i == c and pt else
-                         st[V_CPU + i * VNF + V_TTBR]) == v or
+                     if st[V_CPU + i * VNF + V_TTBR] == v or
                      st[V_CPU + i * VNF + V_ACT] == v]
         lab = 'CPU%d: __mmdrop(%s): %s; mm_free_pgd(%s) (fork.c:821)' % (
             c, MMNAME[v], 'IPIs done' if wait else 'no wait', MMNAME[v])
@@ -2065,7 +2058,7 @@ def coverage2(model, parent):
             n['exec_drop'] += 1
         if inmd and model.fw_pc in pcs:
             n['fw_drop'] += 1
-        if any(cb[V_PB] or cb[V_PR] or cb[V_PT] for cb in cpus):
+        if any(cb[V_PB] or cb[V_PR] for cb in cpus):
             n['pending'] += 1
     return ('%(freed)d with M or F1 freed, %(shot)d inside a '
             'do_shoot_lazy_tlb() IPI, %(ipi_window)d with an IPI waiting for '
