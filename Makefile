@@ -3,7 +3,7 @@
 #
 # Variables (all optional): VARIANT (kernel-config/variants), KERNEL_SRC
 # (your own kernel git tree), KERNEL_BASE, SMP, MEM, GUEST_TIMEOUT, SELFTESTS,
-# REPEAT, UPTO, JOBS, W, C, FORCE, RUN, KEEP_RUNS, SOAK_MINUTES, OLD.
+# REPEAT, UPTO, JOBS, W, C, FORCE, RUN, KEEP_RUNS, SOAK_MINUTES, OLD, POSTING.
 
 SHELL := /bin/bash
 S := scripts
@@ -11,14 +11,14 @@ S := scripts
 export LAZYTLB_CMD := make $(strip $(MAKECMDGOALS) $(MAKEOVERRIDES))
 
 .PHONY: help run check deps base base-update apply export prefix config build \
-	kselftest initramfs boot test results shell quick check-all bisect warnings bench bench-smoke soak knownbad send range-diff lint selftest-harness model kunit clean distclean
+	kselftest initramfs boot test results shell quick check-all bisect warnings bench bench-smoke soak knownbad send trailers range-diff lint selftest-harness model kunit clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
 	@echo
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE RUN KEEP_RUNS SOAK_MINUTES OLD"
+	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE RUN KEEP_RUNS SOAK_MINUTES OLD POSTING"
 
 run: ## main job: deps, base, apply, config, build, selftests, boot, results (VARIANT default: shootdown)
 	@$(S)/run.sh
@@ -89,10 +89,13 @@ bench-smoke: ## the counting plugin's exact-count test and a few counted round t
 soak: ## shootdown-kasan at -smp 8, the lazy_tlb tests in a loop for SOAK_MINUTES (10), then the audit's books (slow)
 	@$(S)/soak.sh
 
-send: ## write the series' mails (POSTING=A..D: one posting) with b4 as you (git config user.*) to build/send/vN; never sends
+send: ## write each posting's mails (POSTING=X: one) with b4 as you (git config user.*) from its b4 branch in build/b4 to build/send/vN-X; never sends
 	@$(S)/send.sh
 
-range-diff: ## git range-diff of the series against OLD=rev (default: the newest posted/vN tag)
+trailers: ## take the trailers collected on posting POSTING=X's b4 branch (b4 trailers -u) into patches/
+	@$(S)/trailers.sh
+
+range-diff: ## git range-diff of the series against OLD=rev (default: the newest posted/vN tag, else the last commit that changed the patches)
 	@$(S)/range-diff.sh
 
 knownbad: ## build kernels broken on purpose (tests/knownbad/) and show the checks catch each (slow)
@@ -113,7 +116,10 @@ model: ## bounded model check of the lazy TLB record designs and their mutants (
 clean: ## remove the build outputs of VARIANT (keeps the tree, downloads, ccache)
 	rm -rf build/$(or $(VARIANT),shootdown)
 
-distclean: ## remove build/ entirely (the kernel work tree too)
+distclean: ## remove build/ entirely (the kernel work tree too; not while it holds b4's record of sent versions, unless FORCE=1)
+	@if [ -d build/linux ] && [ -z "$(FORCE)" ] && [ -n "$$(git -C build/linux tag -l 'sent/*' 2>/dev/null)" ]; then \
+		echo "build/linux holds b4's record of the versions sent (tags sent/*, branches b4/*): keep it with"; \
+		echo "'git -C build/linux bundle create ../b4-record.bundle --branches=b4/* --tags=sent/*', then make distclean FORCE=1"; exit 1; fi
 	@if [ -d build/linux ] && [ -n "$$(git -C build/linux log --oneline lazytlb/base..lazytlb/series 2>/dev/null)" ] && \
 		! $(S)/export.sh --check >/dev/null 2>&1; then \
 		echo "build/linux has commits not exported to patches/: run 'make export' first"; exit 1; fi

@@ -446,12 +446,70 @@ bench_tables() {
 }
 ok_if "bench: the tables and the cost model compute what they say" bench_tables
 
-# make send: refuses senders it must not sign off as; with a test identity,
-# the mails b4 writes are checked by tests/send/check-mails.py, and git am
-# of them onto the base gives the series of patches/ (same patch-ids).
+# make send, make trailers: a test identity, its own b4 worktree ($T/b4,
+# branches b4/harness-x, tags sent/harness-x-vN, removed at the end) and a
+# copy of patches/ ($T/sp/patches), so that nothing of the user's moves.
+SENDER='Ada Tester <ada.tester@kernel-tester.org>'
 as_sender() {
 	GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="$1" \
-		GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$2" SEND_DIR=$T/send "${@:3}"
+		GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$2" SEND_DIR=$T/send B4_TREE=$T/b4 B4_NAME=harness \
+		PATCHES=${SP:-$T/sp/patches} "${@:3}"
+}
+ada() { as_sender 'Ada Tester' ada.tester@kernel-tester.org "$@"; }
+b4_clean() {
+	local r
+	[ ! -e "$T/b4/.git" ] || git -C "$KTREE" worktree remove --force "$T/b4"
+	git -C "$KTREE" worktree prune
+	for r in $(git -C "$KTREE" for-each-ref --format='%(refname)' refs/heads/b4/harness-\* \
+		refs/tags/sent/harness-\* refs/lazytlb/b4-written/harness-\*); do
+		git -C "$KTREE" update-ref -d "$r"
+	done
+	for r in $(git -C "$KTREE" config --name-only --get-regexp '^branch\.b4/harness-.*' | sed 's/\.[^.]*$//' | sort -u); do
+		git -C "$KTREE" config --remove-section "$r"
+	done
+}
+b4_fixture() {
+	b4_clean
+	rm -rf "$T/sp" "$T/send" "$T/sink"
+	mkdir -p "$T/sp"
+	cp -r "$PATCHES" "$T/sp/patches"
+}
+posting() { awk -v x="$1" '$1 == "posting" && $2 == x' "$TOP/kernel-config/send"; }
+# check_posting X: the mails of posting X (revision REV, default the first)
+# by check-mails.py, and committed from the mails onto the base and the
+# patches before them (git mailinfo, as git am reads them) they give the
+# posting's patches: the same patch-ids, and their authors (the sender for
+# the placeholder's).
+check_posting() {
+	local x=$1 rev=${2:-$(sed -n 's/^revision //p' "$TOP/kernel-config/send")} first last prefix d n c
+	local -a all pre=() mine mails ids=()
+	read -r _ _ first last prefix < <(posting "$x")
+	prefix=${prefix%% *}
+	[[ $prefix == after=* || -z $prefix ]] && prefix=-
+	mapfile -t all < <(PATCHES=$T/sp/patches series_patches)
+	mine=("${all[@]:first-1:last-first+1}")
+	# The prerequisites: every patch before the posting's that the cover names.
+	d=$T/send/v$rev-$x
+	mapfile -t mails < <(find "$d" -type f | sort)
+	mapfile -t ids < <(sed -n 's/^prerequisite-patch-id: //p' "${mails[0]}")
+	for c in "${all[@]:0:first-1}"; do
+		printf '%s\n' "${ids[@]}" | grep -qx "$(git patch-id --stable <"$c" | cut -d' ' -f1)" && pre+=("$c")
+	done
+	[ "${prefix}" = - ] && prefix=''
+	python3 "$TOP/tests/send/check-mails.py" "$d" "$T/b4" "$SENDER" \
+		"$(grep -h -o -m1 '<[^>]*>' "$T/sp/patches/0001-"*.patch | head -n 1 | tr -d '<>')" \
+		"$(sed -n 's/^change-id: //p' "${mails[0]}" | head -n 1)" "$rev" "$prefix" "$T/sp/patches/covers/$x.txt" \
+		"${mine[@]}" -- "${ids[@]}" || return 1
+	[ ${#mine[@]} = 1 ] || mails=("${mails[@]:1}")
+	n=$(python3 "$TOP/scripts/posting.py" chain "$KTREE" "$(cat "$BUILD/base-commit")" "${pre[@]}" "${mails[@]}") ||
+		return 1
+	diff <(for c in "${mine[@]}"; do git patch-id --stable <"$c" | cut -d' ' -f1; done) \
+		<(git -C "$KTREE" log --reverse -p -n ${#mine[@]} "$n" | git patch-id --stable | cut -d' ' -f1) ||
+		{ echo "posting $x: the mails do not give its patches back"; return 1; }
+	diff <(for c in "${mine[@]}"; do git mailinfo /dev/null /dev/null <"$c" | sed -n 's/^Author: //p;s/^Email: //p' |
+		paste -sd'|' | sed "s/^$(sed -n 's/^From: //p;T;q' "$T/sp/patches/0001-"*.patch | sed 's/ <.*//')|.*/Ada Tester|ada.tester@kernel-tester.org/"; done) \
+		<(git -C "$KTREE" log --reverse --format='%an|%ae' -n ${#mine[@]} "$n") ||
+		{ echo "posting $x: the mails do not keep the authors"; return 1; }
 }
 send_refuses() {
 	local err
@@ -459,58 +517,152 @@ send_refuses() {
 	printf '%s\n' "$err" | tail -n 1
 	printf '%s\n' "$err" | grep -q "$3"
 }
-send_mails() {
-	local name='Ada Tester' mail=ada.tester@kernel-tester.org sr=$T/send/repo base p
+send_identity() {
+	b4_fixture
 	send_refuses '' '' 'set your own identity first' &&
 		send_refuses "$(sed -n 's/^From: //p;T;q' "$PATCHES"/0001-*.patch)" someone@kernel-tester.org 'placeholder author' &&
-		send_refuses "$name" ada@tester.example 'reserved, undeliverable address' &&
-		send_refuses "$name" ada@host.invalid 'reserved, undeliverable address' || return 1
-	as_sender "$name" "$mail" "$TOP/scripts/send.sh" >"$T/send.out" 2>&1 || { tail -n 20 "$T/send.out"; return 1; }
-	grep -q 'nothing was sent' "$T/send.out"
-	base=$(cat "$BUILD/base-commit")
-	python3 "$TOP/tests/send/check-mails.py" "$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")" \
-		"$sr" "$PATCHES" "$name <$mail>" "$(sed -n 's/^change-id //p' "$TOP/kernel-config/send")" "$base" 0 || return 1
-	# git am of the mails and of patches/ onto the base: the same changes.
-	git -C "$sr" checkout -q -f -B from-mails "$base"
-	for p in "$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")"/*.eml; do
-		case "${p##*/}" in 0000-*) continue ;; esac
-		git -C "$sr" am -q "$p" || { echo "git am of ${p##*/} failed"; return 1; }
-	done
-	git -C "$sr" checkout -q -f -B from-patches "$base"
-	mapfile -t p < <(series_patches)
-	git -C "$sr" -c user.name=t -c user.email=t@t.invalid am -q "${p[@]}"
-	[ "$(git -C "$sr" rev-parse 'from-mails^{tree}')" = "$(git -C "$sr" rev-parse 'from-patches^{tree}')" ] ||
-		{ echo "the trees differ"; return 1; }
-	diff <(git -C "$sr" log --reverse -p "$base..from-mails" | git patch-id --stable | cut -d' ' -f1) \
-		<(git -C "$sr" log --reverse -p "$base..from-patches" | git patch-id --stable | cut -d' ' -f1)
-}
-# The RFC posting of kernel-config/send on its own: its patches, RFC, the
-# patches before it named by patch-id, its own change-id.
-send_posting() {
-	local d c p x first last
-	read -r x first last < <(awk '$1 == "posting" && $5 == "RFC" { print $2, $3, $4; exit }' "$TOP/kernel-config/send")
-	[ -n "$x" ] || { echo "no RFC posting in kernel-config/send"; return 1; }
-	d=$T/send/v$(sed -n 's/^revision //p' "$TOP/kernel-config/send")-$x
-	as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING="$x" "$TOP/scripts/send.sh" >"$T/send-rfc.out" 2>&1 ||
-		{ tail -n 20 "$T/send-rfc.out"; return 1; }
-	[ "$(find "$d" -type f | wc -l)" = $((last - first + 2)) ] ||
-		{ echo "$(find "$d" -type f | wc -l) mails for patches $first-$last and a cover letter"; return 1; }
-	c=$(find "$d" -name '0000-*')
-	if ! grep -q "^Subject: \[PATCH RFC v[0-9]* 0/$((last - first + 1))\]" "$c" || ! grep -q "^change-id: .*-${x,,}\$" "$c" ||
-		grep -q '^base-commit:' "$c"; then
-		grep -n '^Subject\|^change-id\|^base-commit' "$c"
-		return 1
-	fi
-	diff <(sed -n 's/^prerequisite-patch-id: //p' "$c") \
-		<(series_patches | head -n $((first - 1)) | while IFS= read -r p; do
-			git patch-id --stable <"$p" | cut -d' ' -f1
-		done)
-	p=$(as_sender 'Ada Tester' ada.tester@kernel-tester.org env POSTING=F "$TOP/scripts/send.sh" 2>&1) &&
-		{ echo "POSTING=F accepted"; return 1; }
+		send_refuses 'Ada Tester' ada@tester.example 'reserved, undeliverable address' &&
+		send_refuses 'Ada Tester' ada@host.invalid 'reserved, undeliverable address' &&
+		send_refuses 'Ada Tester' ada@lab.example.com 'reserved, undeliverable address' || return 1
+	[ ! -e "$T/b4" ] || { echo "a refused send made $T/b4"; return 1; }
+	local p
+	p=$(ada env POSTING=F "$TOP/scripts/send.sh" 2>&1) && { echo "POSTING=F accepted"; return 1; }
 	printf '%s\n' "$p" | grep -q 'POSTING=F: not one of A B C D E'
 }
-ok_if "send: POSTING=<the RFC> writes that posting alone, RFC, with its prerequisites' patch-ids" send_posting
-ok_if "send: make send refuses a placeholder or reserved identity, and writes mails signed off by the sender to get_maintainer's recipients that git am back into the series" send_mails
+ok_if "send: refuses a placeholder or reserved identity and an unknown POSTING, before any work" send_identity
+send_every_posting() {
+	local x
+	b4_fixture
+	ada "$TOP/scripts/send.sh" >"$T/send-all.out" 2>&1 || { tail -n 20 "$T/send-all.out"; return 1; }
+	while read -r x; do
+		check_posting "$x" || return 1
+	done < <(awk '$1 == "posting" { print $2 }' "$TOP/kernel-config/send")
+	grep -q 'nothing was sent' "$T/send-all.out"
+}
+ok_if "send: every posting of kernel-config/send: its own mails (one patch: no cover letter), To its maintainers, the prerequisites named, and git am of the mails gives its patch-ids and authors" send_every_posting
+# Posting B's patch written by someone else: kept as its author, the
+# sender's sign-off after the author's.
+send_author() {
+	local first p
+	b4_fixture
+	read -r _ _ first _ < <(posting B)
+	p=$(PATCHES=$T/sp/patches series_patches | sed -n "${first}p")
+	python3 - "$p" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = open(p, encoding='utf-8').read()
+ph = re.search(r'^From: (.*(?:\n[ \t].*)*)', t, re.M)
+t = t.replace(ph.group(0), 'From: Alice Contributor <alice@kernel-contrib.org>', 1)
+t = re.sub(r'^Signed-off-by: .*$', 'Signed-off-by: Alice Contributor <alice@kernel-contrib.org>', t, count=1, flags=re.M)
+open(p, 'w', encoding='utf-8').write(t)
+PY
+	ada env POSTING=B "$TOP/scripts/send.sh" >"$T/send-b.out" 2>&1 || { tail -n 20 "$T/send-b.out"; return 1; }
+	check_posting B || return 1
+	grep -q '^From: Alice Contributor <alice@kernel-contrib.org>$' "$T"/send/v*-B/*.eml
+}
+ok_if "send: a patch by another author keeps its From: and sign-off, the sender's sign-off after it" send_author
+# What is sent is what is committed: a clone of the project with an
+# uncommitted edit in patches/, then one whose kernel work tree has a
+# commit not exported (a stamp that does not match its branches).
+send_refuses_unsaved() {
+	local out
+	b4_fixture
+	rm -rf "$T/proj" "$T/fakebuild"
+	git clone -q "$TOP" "$T/proj"
+	# with this working tree's scripts and patches, committed there
+	cp -r "$TOP/scripts" "$TOP/kernel-config" "$TOP/patches" "$T/proj/"
+	git -C "$T/proj" add -A
+	git -C "$T/proj" -c user.name=t -c user.email=t@t.invalid commit -qm 'the working tree' --allow-empty
+	echo >>"$(find "$T/proj/patches" -name '0002-*.patch')"
+	out=$(SP=$T/proj/patches ada env BUILD="$BUILD" "$T/proj/scripts/send.sh" 2>&1) && { echo "sent a dirty patches/"; return 1; }
+	printf '%s\n' "$out" | grep -q 'uncommitted changes' || { echo "$out"; return 1; }
+	git -C "$T/proj" checkout -q -- patches
+	mkdir -p "$T/fakebuild"
+	cp "$BUILD/base-commit" "$T/fakebuild/"
+	echo "stamp 0000000 0000000" >"$T/fakebuild/applied"
+	out=$(SP=$T/proj/patches ada env BUILD="$T/fakebuild" SERIES_TREE="$KTREE" "$T/proj/scripts/send.sh" 2>&1) &&
+		{ echo "sent with unexported commits"; return 1; }
+	printf '%s\n' "$out" | grep -q 'not exported' || { echo "$out"; return 1; }
+	[ ! -e "$T/b4" ] || { echo "a refused send made $T/b4"; return 1; }
+}
+ok_if "send: refuses an uncommitted patches/ or commits not exported from the kernel work tree" send_refuses_unsaved
+# The sender's own mail setup (a global git config naming a local SMTP
+# sink): b4 send --reflect reaches only the sender; b4 send reaches the
+# recipients, tags v4 and moves the branch to v5; a patch changed after
+# that gives v5 with "Changes in v5" naming it, the link to v4 and the
+# range-diff.
+send_versions() {
+	local port p2 cover
+	b4_fixture
+	mkdir -p "$T/sink"
+	python3 "$TOP/tests/send/smtp-sink.py" "$T/sink" &
+	SINK=$!
+	for _ in $(seq 50); do [ -s "$T/sink/port" ] && break; sleep 0.1; done
+	port=$(cat "$T/sink/port") || return 1
+	printf '[sendemail]\n\tsmtpserver = 127.0.0.1\n\tsmtpserverport = %s\n' "$port" >"$T/gitconfig"
+	export GIT_CONFIG_GLOBAL=$T/gitconfig
+	ada env POSTING=A "$TOP/scripts/send.sh" >"$T/send-a.out" 2>&1 || { tail -n 20 "$T/send-a.out"; return 1; }
+	grep -rq smtpserver "$KTREE/.git/config" "$T/b4/.git" 2>/dev/null && { echo "sendemail written into a repository"; return 1; }
+	(cd "$T/b4" && printf '\n' | ada b4 send --reflect --no-sign) >"$T/reflect.out" 2>&1 || { tail "$T/reflect.out"; return 1; }
+	[ "$(sort -u "$T/sink/rcpt")" = ada.tester@kernel-tester.org ] || { cat "$T/sink/rcpt"; return 1; }
+	(cd "$T/b4" && printf '\n' | ada b4 send --no-sign) >"$T/real.out" 2>&1 || { tail "$T/real.out"; return 1; }
+	grep -q 'will@kernel.org' <(tail -n 1 "$T/sink/rcpt") || { echo "b4 send did not reach the maintainers"; return 1; }
+	git -C "$KTREE" rev-parse -q --verify refs/tags/sent/harness-a-v4 >/dev/null || { echo "no tag sent/harness-a-v4"; return 1; }
+	p2=$(PATCHES=$T/sp/patches series_patches | sed -n 2p)
+	sed -i '0,/^$/!{0,/^[A-Za-z]/s/^\([A-Za-z].*\)$/Reworded: \1/}' "$p2"
+	ada env POSTING=A "$TOP/scripts/send.sh" >"$T/send-a5.out" 2>&1 || { tail -n 20 "$T/send-a5.out"; return 1; }
+	check_posting A 5 || return 1
+	cover=$(find "$T/send/v5-A" -name '0000-*')
+	grep -q "^Changes in v5:$" "$cover" &&
+		grep -qF -- "- $(git mailinfo /dev/null /dev/null <"$p2" | sed -n 's/^Subject: //p'): commit message changed" "$cover" &&
+		grep -q "^- Link to v4: https://lore.kernel.org/r/.*-v4-0-" "$cover" &&
+		grep -q '^Range-diff against v4:$' "$cover" && grep -q '^2: *[0-9a-f]* ! 2: ' "$cover" && return 0
+	sed -n '/^---$/,/^base-commit/p' "$cover"
+	return 1
+}
+ok_if "send: b4 send --reflect and b4 send use the sender's own sendemail settings; a resend after a change is v5 with its changelog, the link to v4 and the range-diff" send_versions
+# (Continues from the test above: v4 sent to the sink.) An ack to v4's
+# first patch, collected by b4 trailers -u from a local mailbox: make send
+# refuses to overwrite it; make trailers takes it into patches/ (nothing
+# else changes there); the next send carries it and says so.
+send_trailers() {
+	local p1 out
+	[ -s "$T/sink/mbox" ] || { echo "no mails from the test above"; return 1; }
+	python3 - "$T/sink/mbox" "$T/thread.mbox" <<'PY'
+import email, mailbox, re, sys
+sent = [m for m in mailbox.mbox(sys.argv[1]) if ' v4 ' in str(m['Subject'])][-4:]
+p1 = next(m for m in sent if re.search(r' 1/3\]', str(m['Subject']).replace('\n', '')))
+c = next(m for m in sent if re.search(r' 0/3\]', str(m['Subject']).replace('\n', '')))
+ack = email.message_from_string(
+    f"From: Will Deacon <will@kernel.org>\nTo: Ada Tester <ada.tester@kernel-tester.org>\n"
+    f"Subject: Re: {p1['Subject']}\nDate: Tue, 08 Dec 2026 10:00:00 +0000\nMessage-Id: <ack-1@kernel.org>\n"
+    f"In-Reply-To: {p1['Message-Id']}\nReferences: {c['Message-Id']} {p1['Message-Id']}\n\n"
+    "Looks right.\n\nAcked-by: Will Deacon <will@kernel.org>\n")
+box = mailbox.mbox(sys.argv[2])
+for m in sent + [ack]:
+    box.add(m)
+box.flush()
+open(sys.argv[2] + '.msgid', 'w').write(c['Message-Id'].strip('<>'))
+PY
+	(cd "$T/b4" && ada b4 --offline-mode trailers -u -F "$(cat "$T/thread.mbox.msgid")" -m "$T/thread.mbox") \
+		>"$T/trailers-u.out" 2>&1 || { tail "$T/trailers-u.out"; return 1; }
+	out=$(ada env POSTING=A "$TOP/scripts/send.sh" 2>&1) && { echo "make send overwrote the collected ack"; return 1; }
+	printf '%s\n' "$out" | grep -q 'Acked-by: Will Deacon.*make trailers POSTING=A' || { echo "$out"; return 1; }
+	cp -r "$T/sp/patches" "$T/sp/before"
+	ada env POSTING=A "$TOP/scripts/trailers.sh" >"$T/trailers.out" 2>&1 || { cat "$T/trailers.out"; return 1; }
+	p1=$(PATCHES=$T/sp/patches series_patches | sed -n 1p)
+	[ "$(diff "$T/sp/before/${p1##*/}" "$p1")" = "$(printf '%s\n%s' "$(grep -n '^---$' "$T/sp/before/${p1##*/}" |
+		head -n 1 | cut -d: -f1 | awk '{ print $1 - 1 "a" $1 }')" '> Acked-by: Will Deacon <will@kernel.org>')" ] ||
+		{ diff "$T/sp/before/${p1##*/}" "$p1"; return 1; }
+	[ "$(diff -r "$T/sp/before" "$T/sp/patches" | grep -c '^[<>]')" = 1 ] || { diff -r "$T/sp/before" "$T/sp/patches"; return 1; }
+	ada env POSTING=A "$TOP/scripts/send.sh" >"$T/send-a5b.out" 2>&1 || { tail -n 20 "$T/send-a5b.out"; return 1; }
+	grep -q '^Acked-by: Will Deacon <will@kernel.org>$' "$T"/send/v5-A/0001-*.eml &&
+		grep -q ': Acked-by collected$' "$T"/send/v5-A/0000-*.eml
+}
+ok_if "trailers: an ack collected by b4 trailers -u is refused overwriting, then taken into patches/ by make trailers and sent" send_trailers
+[ -z "${SINK:-}" ] || kill "$SINK" 2>/dev/null || true
+unset GIT_CONFIG_GLOBAL
+b4_clean
 
 # A full disk: a 4 MiB tmpfs of its own, in a private mount namespace (as
 # root, or in a user namespace).

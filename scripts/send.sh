@@ -1,44 +1,47 @@
 #!/usr/bin/env bash
-# send.sh - write the series' mails with b4, for review; never sends (make send).
+# send.sh - write each posting's mails with b4, from a b4 branch that lasts (make send); never sends.
 #
-# Usage: [KERNEL_SRC=/path/to/linux] [POSTING=A|B|C|D] scripts/send.sh
+# Usage: [POSTING=A|B|...] [FORCE=1] [KERNEL_SRC=/path/to/linux] scripts/send.sh
 #
+# The series is posted as the postings of kernel-config/send (MAINTAINERS-
+# notes); POSTING=X writes one, none writes all in order.
 # 1. The sender is 'git config user.name' and 'user.email'; unset, the
-#    series' placeholder author, or an .example/.invalid/.test/.localhost
-#    address is refused (the Developer's Certificate of Origin needs a
-#    real identity).
-# 2. In a scratch clone of the base (build/send/repo), patches/ is applied
-#    with the sender as author and the placeholder's trailers replaced by
-#    the sender's Signed-off-by, last. Other trailers stay.
-# 3. Recipients per patch from the base's scripts/get_maintainer.pl with
-#    --no-git --no-git-fallback (only the MAINTAINERS file, not who once
-#    touched a file), --no-r (maintainers, not reviewers), --no-keywords
-#    (a K: line matches words in a diff, e.g. the RT maintainers for a
-#    comment about PREEMPT_RT) and --no-rolestats. What every patch gets
-#    is the cover letter's To:/Cc:; the rest are Cc: trailers of the patch
-#    it belongs to (b4 copies the cover's to every patch, and the patches'
-#    to the cover letter).
-# 4. The cover letter is patches/0000-cover-letter.patch (subject and text,
-#    without its shortlog and diffstat, which b4 writes); the change-id and
-#    revision are kernel-config/send's. On Debian's base (no KERNEL_SRC)
-#    the cover letter says so and has no base-commit: line, since no
-#    upstream tree has that commit; with KERNEL_SRC it names its base.
-# 5. 'b4 send -o build/send/vN --no-sign' writes the mails, with a
-#    sendemail.smtpserver set in the scratch clone so that b4 never picks
-#    its web endpoint. Prints each mail's From/To/Cc/Subject.
-# POSTING=X writes one of the postings of kernel-config/send (MAINTAINERS-
-# notes) instead, to build/send/vN-X: the patches before it are applied
-# under the cover letter and named by prerequisite-patch-id: lines, the
-# cover letter is the series' introduction, the posting's section and the
-# closing paragraphs, and the change-id gets the posting's letter.
-# Sending for real is the sender's own 'b4 send' (see README), never this.
+#    series' placeholder author, or a reserved address (example.com and its
+#    subdomains, .example/.invalid/.test/.localhost) is refused: the
+#    Developer's Certificate of Origin needs a real identity.
+# 2. What is sent is what is committed: a patches/ or kernel-config/send
+#    with uncommitted changes, or commits in the kernel work tree not yet
+#    exported ('make export'), stop it unless FORCE=1.
+# 3. Each posting X is branch b4/lazytlb-x, as 'b4 prep' keeps one, in
+#    build/b4: a worktree of the kernel tree (sparse: the top-level files
+#    and scripts/, all b4 and get_maintainer.pl need) that no other target
+#    removes, so b4's own record lasts: its sent/ tags, revision bumps and
+#    history. scripts/posting.py writes the branch from patches/ (authors
+#    kept; the placeholder becomes the sender; the sender's sign-off
+#    last), the cover letter from patches/covers/X.txt (a single patch has
+#    no cover letter: the text goes below its '---'), with a changelog
+#    and range-diff against the last version b4 sent. It refuses to
+#    overwrite trailers or edits made on the branch ('make trailers').
+# 4. Recipients are b4's: 'b4 prep --auto-to-cc' with get_maintainer.pl
+#    --no-git --no-git-fallback --no-r --no-keywords --no-rolestats
+#    (maintainers in To, lists in Cc); nothing is written into commits.
+# 5. 'b4 send -o build/send/vN-X --no-sign' writes the mails (with an
+#    SMTP server given to that one command, so that b4 never picks its web
+#    endpoint; no sendemail.* is written anywhere). Prints each mail's
+#    From/To/Cc/Subject. Sending is the sender's own 'b4 send' from the
+#    branch, with the sender's own mail configuration (README).
 set -euo pipefail
 NO_LOCK=1 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
 need b4 b4
 need perl perl
+need git-filter-repo git-filter-repo
 SEND=${SEND_DIR:-$BUILD/send}
+B4_TREE=${B4_TREE:-$BUILD/b4}
+export B4_NAME=${B4_NAME:-lazytlb}
+force=0
+[ -n "${FORCE:-}" ] && [ "$FORCE" != 0 ] && force=1
 
 # --- the sender ---------------------------------------------------------
 name=$(git -C "$TOP" config user.name || true)
@@ -54,7 +57,8 @@ case "$email" in
 esac
 domain=${email##*@}
 case "${domain,,}" in
-*.example | *.invalid | *.test | *.localhost | example.com | example.net | example.org | localhost)
+*.example | *.invalid | *.test | *.localhost | example.com | example.net | example.org | localhost | \
+	*.example.com | *.example.net | *.example.org)
 	die "user.email '$email' is a reserved, undeliverable address: the sign-off must be one you can be reached at" ;;
 esac
 if [ "$email" = "$placeholder_email" ] || [ "$name" = "$placeholder" ]; then
@@ -62,171 +66,149 @@ if [ "$email" = "$placeholder_email" ] || [ "$name" = "$placeholder" ]; then
 fi
 sender="$name <$email>"
 
-# --- the series' identity and the base ------------------------------------
+# --- the postings -----------------------------------------------------------
 meta() { sed -n "s/^$1 //p" "$TOP/kernel-config/send"; }
 change_id=$(meta change-id)
-rev=$(meta revision)
-if [ -z "$change_id" ] || ! [[ $rev =~ ^[1-9][0-9]*$ ]]; then
+rev0=$(meta revision)
+if [ -z "$change_id" ] || ! [[ $rev0 =~ ^[1-9][0-9]*$ ]]; then
 	die "kernel-config/send needs a change-id and a revision"
 fi
-base=$(base_commit)
-if [ -n "${KERNEL_SRC:-}" ]; then
-	upstream=1
+mapfile -t letters < <(awk '$1 == "posting" { print $2 }' "$TOP/kernel-config/send")
+[ ${#letters[@]} -gt 0 ] || die "kernel-config/send names no posting"
+if [ -n "${POSTING:-}" ]; then
+	printf '%s\n' "${letters[@]}" | grep -qx -- "$POSTING" ||
+		die "POSTING=$POSTING: not one of ${letters[*]} (kernel-config/send)"
+	todo=("$POSTING")
 else
-	upstream=0
-	. "$TOP/kernel-config/base"
+	todo=("${letters[@]}")
 fi
+# posting_field X N: field N of posting X's line.
+posting_field() { awk -v x="$1" -v n="$2" '$1 == "posting" && $2 == x { print $n }' "$TOP/kernel-config/send"; }
+# after X: the postings X applies on top of, transitively, in series order.
+after() {
+	local x=$1 deps d
+	deps=$(awk -v x="$x" '$1 == "posting" && $2 == x { for (i = 5; i <= NF; i++) if ($i ~ /^after=/) print substr($i, 7) }' \
+		"$TOP/kernel-config/send" | tr ',' ' ')
+	for d in $deps; do
+		after "$d"
+		echo "$d"
+	done | awk '!seen[$0]++'
+}
 
 mapfile -t patches < <(series_patches)
 [ ${#patches[@]} -gt 0 ] || die "no patches in $PATCHES"
-pre=() suffix='' prefix='' posting=${POSTING:-}
-if [ -n "$posting" ]; then
-	read -r first last prefix <<<"$(meta "posting $posting")" || true
-	if [ -z "${first:-}" ] || [ -z "${last:-}" ]; then
-		die "POSTING=$posting: not one of $(sed -n 's/^posting \([A-Z]\) .*/\1/p' "$TOP/kernel-config/send" | paste -sd' ') (kernel-config/send)"
+for x in "${todo[@]}"; do
+	first=$(posting_field "$x" 3) last=$(posting_field "$x" 4)
+	[[ $first =~ ^[0-9]+$ && $last =~ ^[0-9]+$ && $first -le $last && $last -le ${#patches[@]} ]] ||
+		die "kernel-config/send: posting $x names patches $first-$last; patches/ has ${#patches[@]}"
+	if [ "$first" != "$last" ] || [ -f "$PATCHES/covers/$x.txt" ]; then
+		[ -f "$PATCHES/covers/$x.txt" ] || die "posting $x has no cover letter: write patches/covers/$x.txt (subject line, blank line, text)"
 	fi
-	pre=("${patches[@]:0:first-1}")
-	patches=("${patches[@]:first-1:last-first+1}")
-	suffix=-$posting
-	change_id=$change_id-${posting,,}
-fi
-log "sender $sender; series $change_id v$rev${posting:+, posting $posting (patches ${first:-}-${last:-})}; base $base"
-rm -rf "$SEND/repo" "$SEND/in" "$SEND/v$rev$suffix"
-mkdir -p "$SEND/in"
-repo=$SEND/repo
-git clone -q --shared --no-checkout "$SERIES_TREE" "$repo"
-git -C "$repo" checkout -q -b "lazytlb-v$rev" "$base"
-git -C "$repo" config user.name "$name"
-git -C "$repo" config user.email "$email"
-# b4 writes files for -o; with an SMTP server configured it never chooses
-# its web endpoint (and nothing is ever sent: -o implies a dry run).
-git -C "$repo" config sendemail.smtpserver localhost
-git -C "$repo" config "branch.lazytlb-v$rev.b4-prep-cover-strategy" commit
-
-# --- recipients per patch ---------------------------------------------------
-log "get_maintainer.pl for ${#patches[@]} patches"
-for p in "${patches[@]}"; do
-	(cd "$repo" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-r --no-keywords \
-		--no-rolestats "$p") >"$SEND/in/$(basename "$p").to" ||
-		die "get_maintainer.pl failed on $(basename "$p")"
 done
 
-# --- patches with the sender's authorship, cover letter ---------------------
-for p in "${pre[@]}"; do git patch-id --stable <"$p" | cut -d' ' -f1; done >"$SEND/in/prerequisites"
-python3 - "$SEND/in" "$sender" "$placeholder_email" "$upstream" "${PACKAGE:-}" "${VERSION:-}" \
-	"$change_id" "$rev" "$PATCHES/0000-cover-letter.patch" "$posting" "$prefix" "${patches[@]}" <<'PY'
-import email, email.policy, json, os, re, sys, textwrap
-out, sender, placeholder, upstream, package, version, change_id, rev, cover, posting, prefix = sys.argv[1:12]
-patches = sys.argv[12:]
-
-def recipients(p):
-    with open(os.path.join(out, os.path.basename(p) + '.to')) as f:
-        return [l.strip() for l in f if l.strip()]
-
-per = {p: recipients(p) for p in patches}
-common = [a for a in per[patches[0]] if all(a in per[p] for p in patches)]
-
-for p in patches:
-    text = open(p, encoding='utf-8').read()
-    head, sep, rest = text.partition('\n\n')
-    # The author: the sender (From: may be folded over two lines).
-    head = re.sub(r'^From: .*(?:\n[ \t].*)*', 'From: ' + sender, head, count=1, flags=re.M)
-    msg, sep2, diff = rest.partition('\n---\n')
-    lines = msg.rstrip('\n').split('\n')
-    # The trailer block: the last paragraph.
-    i = len(lines)
-    while i > 0 and lines[i - 1].strip():
-        i -= 1
-    body, trailers = lines[:i], lines[i:]
-    trailers = [t for t in trailers if placeholder not in t]
-    cc = [f'Cc: {a}' for a in per[p] if a not in common and f'Cc: {a}' not in trailers]
-    trailers = [t for t in trailers if not t.startswith('Signed-off-by: ')] + cc + \
-        [t for t in trailers if t.startswith('Signed-off-by: ')]
-    trailers.append(f'Signed-off-by: {sender}')
-    with open(os.path.join(out, os.path.basename(p)), 'w', encoding='utf-8') as f:
-        f.write(head + sep + '\n'.join(body + trailers) + '\n' + sep2 + diff)
-
-# The cover letter: its subject without the [PATCH nn/mm] prefix, and its
-# text up to the shortlog b4 writes again.
-with open(cover, 'rb') as f:
-    cmsg = email.message_from_binary_file(f, policy=email.policy.default)
-subject = re.sub(r'^\[[^]]*\]\s*', '', str(cmsg['Subject']))
-text = cmsg.get_content()
-keep = []
-for line in text.split('\n'):
-    if re.match(r'^\S.* \([0-9]+\):$', line):
-        break
-    keep.append(line)
-body = '\n'.join(keep).strip('\n')
-if posting:
-    # The introduction, this posting's section, and the closing paragraphs.
-    paras = body.split('\n\n')
-    sect = [i for i, para in enumerate(paras) if re.match(r'^ [A-Z]\. ', para)]
-    if not sect:
-        sys.exit('send.sh: the cover letter has no sections " A. ...": cannot cut a posting')
-    mine = [i for i in sect if paras[i].startswith(f' {posting}. ')]
-    if not mine:
-        sys.exit(f'send.sh: the cover letter has no section " {posting}. ..."')
-    end = next((i for i in sect if i > mine[0]), None)
-    if end is None:
-        end = next((i for i in range(mine[0] + 1, len(paras)) if not re.match(r'^ ?[0-9]+\. ', paras[i])),
-                   len(paras))
-    head = paras[mine[0]].split('\n', 1)
-    subject = re.sub(r'^(RFC: )?(.*?)\s*\(patch(es)? [0-9-]+\)$', r'\2', head[0][4:])
-    intro = paras[:sect[0]]
-    part = [textwrap.fill('Patch numbers below are those of the whole series; this '
-                          f'posting is {head[0][4:].strip()}.', width=72)] + \
-        ([head[1]] if len(head) > 1 else []) + paras[mine[0] + 1:end]
-    closing = paras[max(sect) + 1:]
-    closing = [para for para in closing if not re.match(r'^ ?[0-9]+\. ', para)]
-    body = '\n\n'.join(intro + part + closing)
-if upstream != '1':
-    body += '\n\n' + textwrap.fill(
-        f"Base: this version was prepared on Debian's {package} package ({version}), "
-        'which is not an upstream commit, so this mail names no base commit; it has '
-        'not been checked against a mainline tag.', width=72)
-dests = [f'To: {a}' if '<' in a else f'Cc: {a}' for a in common]
-tracking = ('--- b4-submit-tracking ---\n'
-            '# This section is used internally by b4 prep for tracking purposes.\n'
-            '{\n  "series": {\n'
-            f'    "revision": {rev},\n'
-            f'    "change-id": "{change_id}",\n'
-            '    "base-branch": null,\n'
-            f'    "prefixes": {json.dumps([prefix] if prefix else [])}\n  }}\n}}\n')
-with open(os.path.join(out, 'cover'), 'w', encoding='utf-8') as f:
-    f.write(subject + '\n\n' + body + '\n\n' + '\n'.join(dests) + '\n\n' + tracking)
-PY
-# b4's cover template, with the base named by us: on Debian's base none
-# (its commit is in no upstream tree), for a posting the upstream base
-# and not the tip of the postings before it, which prerequisite-patch-id:
-# lines name instead.
-{
-	printf '%s\n' "\${cover}" '' '---' "\${shortlog}" '' "\${diffstat}" '---'
-	[ "$upstream" = 0 ] || echo "base-commit: $base"
-	echo "change-id: \${change_id}"
-	sed 's/^/prerequisite-patch-id: /' "$SEND/in/prerequisites"
-	printf '%s\n' '' 'Best regards,' '-- ' "\${signature}"
-} >"$SEND/in/cover-template"
-git -C "$repo" config b4.prep-cover-template "$SEND/in/cover-template"
-if [ ${#pre[@]} -gt 0 ]; then
-	(cd "$repo" && git am -q "${pre[@]}") || die "the patches before posting $posting do not apply"
+# --- what is sent is what is committed ------------------------------------
+# (PATCHES elsewhere, as in the harness's tests: that directory is sent.)
+if [ $force = 0 ] && [ "$(realpath "$PATCHES")" = "$TOP/patches" ]; then
+	dirty=$(git -C "$TOP" status --porcelain -- "$PATCHES" kernel-config/send)
+	[ -z "$dirty" ] || die "patches/ or kernel-config/send has uncommitted changes; commit them first, or FORCE=1 to send them anyway:
+$dirty"
+	if git -C "$SERIES_TREE" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null 2>&1; then
+		"$TOP/scripts/export.sh" --check >/dev/null ||
+			die "the kernel work tree has commits not exported to patches/ (run 'make export', then commit), or FORCE=1 to send patches/ as it is"
+	fi
 fi
-git -C "$repo" commit -q --allow-empty -F "$SEND/in/cover"
-(cd "$repo" && git am -q "$SEND"/in/[0-9][0-9][0-9][0-9]-*.patch) ||
-	die "git am of the rewritten patches failed in $repo"
 
-# --- the mails ------------------------------------------------------------
-out=$SEND/v$rev$suffix
-(cd "$repo" && b4 send -o "$out" --no-sign --not-me-too) >"$SEND/b4.log" 2>&1 || {
-	cat "$SEND/b4.log" >&2
-	die "b4 send -o failed (log: $SEND/b4.log)"
+base=$(base_commit)
+upstream=0
+if [ -z "${KERNEL_SRC:-}" ]; then
+	. "$TOP/kernel-config/base"
+else
+	upstream=1
+fi
+
+# --- the lasting worktree ---------------------------------------------------
+if [ ! -e "$B4_TREE/.git" ]; then
+	log "creating the b4 worktree ${B4_TREE#"$TOP"/} (sparse: top-level files, scripts/)"
+	git -C "$SERIES_TREE" worktree add -q --no-checkout --detach "$B4_TREE" "$base"
+	git -C "$B4_TREE" sparse-checkout init --no-cone
+	printf '%s\n' '/*' '!/*/' '/scripts/' '/Documentation/*' '/arch/*' '/include/*' '/drivers/*' \
+		'/fs/*' '/init/*' '/ipc/*' '/kernel/*' '/lib/*' '!/*/*/' '/scripts/' \
+		>"$(git -C "$B4_TREE" rev-parse --git-path info/sparse-checkout)"
+	git -C "$B4_TREE" checkout -q --detach "$base"
+fi
+[ -z "$(git -C "$B4_TREE" status --porcelain --untracked-files=no)" ] ||
+	die "$B4_TREE has uncommitted changes; commit or stash them first (nothing was written)"
+getm="$B4_TREE/scripts/get_maintainer.pl --no-git --no-git-fallback --no-r --no-keywords --no-rolestats"
+# In the worktree's own configuration (sparse-checkout turned that on).
+git -C "$B4_TREE" config extensions.worktreeConfig true
+git -C "$B4_TREE" config --worktree b4.send-auto-to-cmd "$getm --nol"
+git -C "$B4_TREE" config --worktree b4.send-auto-cc-cmd "$getm --nom"
+
+# subject X: the subject posting X is known by (its cover's, or its patch's).
+subject() {
+	if [ -f "$PATCHES/covers/$1.txt" ]; then
+		head -n 1 "$PATCHES/covers/$1.txt"
+	else
+		git mailinfo /dev/null /dev/null <"${patches[$(($(posting_field "$1" 3) - 1))]}" | sed -n 's/^Subject: //p'
+	fi
 }
-mapfile -t mails < <(find "$out" -type f | sort)
-[ ${#mails[@]} = $((${#patches[@]} + 1)) ] ||
-	die "b4 wrote ${#mails[@]} mails for ${#patches[@]} patches and a cover letter (log: $SEND/b4.log)"
-for m in "${mails[@]}"; do
-	echo "== ${m#"$TOP"/}"
-	python3 - "$m" <<'PY'
+
+send_one() {
+	local x=$1 first last prefix d pre=() nums=() n after_note='' base_note='' line br rev tip out forceopt=()
+	local -a mails deps
+	first=$(posting_field "$x" 3) last=$(posting_field "$x" 4) prefix=$(posting_field "$x" 5)
+	[[ $prefix == after=* ]] && prefix=''
+	mapfile -t deps < <(after "$x")
+	for d in "${deps[@]}"; do
+		for ((n = $(posting_field "$d" 3); n <= $(posting_field "$d" 4); n++)); do nums+=("$n"); done
+	done
+	if [ ${#nums[@]} -gt 0 ]; then
+		mapfile -t nums < <(printf '%s\n' "${nums[@]}" | sort -n)
+		for n in "${nums[@]}"; do pre+=("${patches[n - 1]}"); done
+		after_note="This applies on top of:"
+		for d in "${deps[@]}"; do
+			line=$(python3 "$TOP/scripts/posting.py" link "$B4_TREE" "$d")
+			after_note+=$'\n'"  $(subject "$d")"$'\n'"  ${line:-(not posted yet)}"
+		done
+	fi
+	if [ $upstream = 0 ]; then
+		base_note=$(printf '%s\n' "Prepared on Debian's $PACKAGE package ($VERSION), not on a mainline commit: the base-commit below names that tree, which is not public." | fold -s -w 72 | sed 's/ $//')
+	fi
+	[ $force = 0 ] || forceopt=(--force)
+	log "posting $x: patches $first-$last${prefix:+ ($prefix)}${deps[*]:+, on top of ${deps[*]}}"
+	line=$(python3 "$TOP/scripts/posting.py" build "$B4_TREE" "$x" --base "$base" \
+		--change-id "${change_id%-*}-${x,,}-${change_id##*-}" --revision "$rev0" --sender "$sender" \
+		--placeholder "$placeholder_email" --cover "$PATCHES/covers/$x.txt" \
+		${prefix:+--prefix "$prefix"} --base-note "$base_note" --after-note "$after_note" \
+		"${forceopt[@]}" --prereqs "${pre[@]}" \
+		--patches "${patches[@]:first-1:last-first+1}") || exit 1
+	read -r br rev _ tip <<<"$line"
+	git -C "$B4_TREE" checkout -q --detach
+	git -C "$B4_TREE" update-ref -m "make send" "refs/heads/$br" "$tip"
+	git -C "$B4_TREE" config "branch.$br.b4-prep-cover-strategy" commit
+	git -C "$B4_TREE" checkout -q "$br"
+	(cd "$B4_TREE" && b4 prep --auto-to-cc) >"$SEND/b4-$x.log" 2>&1 || {
+		cat "$SEND/b4-$x.log" >&2
+		die "b4 prep --auto-to-cc failed on $br"
+	}
+	git -C "$B4_TREE" update-ref "refs/lazytlb/b4-written/$B4_NAME-${x,,}" HEAD
+	out=$SEND/v$rev-$x
+	rm -rf "$out"
+	# An SMTP server for this command only (added to any GIT_CONFIG_* given).
+	n=${GIT_CONFIG_COUNT:-0}
+	(cd "$B4_TREE" && export GIT_CONFIG_COUNT=$((n + 1)) "GIT_CONFIG_KEY_$n=sendemail.smtpserver" \
+		"GIT_CONFIG_VALUE_$n=localhost" && b4 send -o "$out" --no-sign --not-me-too) >>"$SEND/b4-$x.log" 2>&1 || {
+		cat "$SEND/b4-$x.log" >&2
+		die "b4 send -o failed on $br (log: $SEND/b4-$x.log)"
+	}
+	mapfile -t mails < <(find "$out" -type f | sort)
+	n=$((last - first + 1))
+	[ $n = 1 ] || n=$((n + 1))
+	[ ${#mails[@]} = $n ] ||
+		die "b4 wrote ${#mails[@]} mails for posting $x ($((last - first + 1)) patches) (log: $SEND/b4-$x.log)"
+	for m in "${mails[@]}"; do
+		echo "== ${m#"$TOP"/}"
+		python3 - "$m" <<'PY'
 import email, email.policy, sys
 with open(sys.argv[1], 'rb') as f:
     m = email.message_from_binary_file(f, policy=email.policy.default)
@@ -234,5 +216,11 @@ for h in ('From', 'To', 'Cc', 'Subject'):
     if m[h]:
         print(f'{h}: {m[h]}')
 PY
-done
-log "wrote ${#mails[@]} mails to ${out#"$TOP"/}; nothing was sent. To send: cd $repo && b4 send (after reading them)"
+	done
+	log "posting $x: v$rev, ${#mails[@]} mails in ${out#"$TOP"/}; branch $br of ${B4_TREE#"$TOP"/}"
+}
+
+mkdir -p "$SEND"
+log "sender $sender; base $base; postings ${todo[*]}"
+for x in "${todo[@]}"; do send_one "$x"; done
+log "nothing was sent. To send a posting: cd ${B4_TREE#"$TOP"/} && git checkout b4/$B4_NAME-x && b4 send --reflect (to yourself), then b4 send; after acks: b4 trailers -u, then make trailers POSTING=X"
