@@ -113,8 +113,9 @@ if [ $force = 0 ] && [ "$(realpath "$PATCHES")" = "$TOP/patches" ]; then
 	[ -z "$dirty" ] || die "patches/ or kernel-config/send has uncommitted changes; commit them first, or FORCE=1 to send them anyway:
 $dirty"
 	if git -C "$SERIES_TREE" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null 2>&1; then
-		"$TOP/scripts/export.sh" --check >/dev/null ||
-			die "the kernel work tree has commits not exported to patches/ (run 'make export', then commit), or FORCE=1 to send patches/ as it is"
+		# (It only reads: no lock, so that a running make check does not stop it.)
+		why=$(NO_LOCK=1 "$TOP/scripts/export.sh" --check 2>&1) ||
+			die "the kernel work tree has commits not exported to patches/ (run 'make export', then commit), or FORCE=1 to send patches/ as it is: $why"
 	fi
 fi
 
