@@ -47,6 +47,7 @@ MAGIC = '--- b4-submit-tracking ---'
 # The branches are b4/NAME-x (B4_NAME; the harness's tests use their own).
 NAME = os.environ.get('B4_NAME', 'lazytlb')
 LINKMASK = 'https://lore.kernel.org/r/%s'
+TRAILERS = 'trailers: '
 TRAILER = re.compile(r'^[A-Za-z][A-Za-z0-9-]*: \S')
 REROLL = re.compile(r'^Changes in v[0-9]+:\n- EDITME: describe what is new in this series revision\.\n'
                     r'- EDITME: use bulletpoints and terse descriptions\.\n- Link to v[0-9]+: .*\n*', re.M)
@@ -140,8 +141,8 @@ class Builder:
 
     def __init__(self, repo, parent, sender):
         self.repo = repo
-        self.tmp = tempfile.mkdtemp()
-        self.env = {'GIT_INDEX_FILE': os.path.join(self.tmp, 'index')}
+        self.tmp = tempfile.TemporaryDirectory()
+        self.env = {'GIT_INDEX_FILE': os.path.join(self.tmp.name, 'index')}
         self.parent = parent
         self.sender = re.match(r'^(.*) <(.*)>$', sender).groups()
         repo.run('read-tree', parent, env=self.env)
@@ -292,15 +293,16 @@ def compose(repo, x, cover_file, tracking, fork, tip, base_note, after_note, pre
     return subject.strip() + '\n\n' + cover + '\n'
 
 
-def guard(repo, x, tip, written, sender):
-    """Why the branch at tip holds work the last build did not write, or None."""
+def guard(repo, x, tip, written):
+    """What the branch at tip holds that the last build did not write: a
+    list of reasons (those about trailers start with TRAILERS)."""
     if not written:
-        return (f'b4/{NAME}-{x.lower()} exists but was not written by make send '
-                f'(no refs/lazytlb/b4-written/{NAME}-{x.lower()})')
+        return [f'b4/{NAME}-{x.lower()} exists but was not written by make send '
+                f'(no refs/lazytlb/b4-written/{NAME}-{x.lower()})']
     c1, t1, _ = load_cover(repo, tip)
     c2, t2, _ = load_cover(repo, written)
     if not c1:
-        return f'b4/{NAME}-{x.lower()} has no b4 cover letter commit'
+        return [f'b4/{NAME}-{x.lower()} has no b4 cover letter commit']
     why = []
     a, b = series(repo, c1, tip), series(repo, c2, written)
     if len(a) != len(b):
@@ -312,15 +314,15 @@ def guard(repo, x, tip, written, sender):
             why.append(f'"{subj}": its code was changed on the branch')
         elif ma != mb:
             ta, tb = split_trailers(ma)[1], split_trailers(mb)[1]
-            if split_trailers(ma)[0] == split_trailers(mb)[0]:
-                new = [t for t in ta if t not in tb]
-                why.append(f'"{subj}": trailers collected ({"; ".join(new) or "removed"}): '
+            new = [t for t in ta if t not in tb]
+            if split_trailers(ma)[0] == split_trailers(mb)[0] and new and all(t in ta for t in tb):
+                why.append(f'{TRAILERS}"{subj}": trailers collected ({"; ".join(new)}): '
                            f'make trailers POSTING={x} takes them into patches/')
             else:
                 why.append(f'"{subj}": its commit message was edited on the branch')
     if norm_cover(t1) != norm_cover(t2):
         why.append(f'the cover letter was edited on the branch: copy the edit to patches/covers/{x}.txt')
-    return '; '.join(why) or None
+    return why
 
 
 def cmd_build(a):
@@ -332,9 +334,10 @@ def cmd_build(a):
     tracking = None
     if tip:
         if not a.force:
-            why = guard(repo, x, tip, written, a.sender)
+            why = guard(repo, x, tip, written)
             if why:
-                die(f'not rewriting b4/{NAME}-{x.lower()}: {why} (FORCE=1 rewrites it; the old head stays in the reflog)')
+                die(f'not rewriting b4/{NAME}-{x.lower()}: {"; ".join(w.removeprefix(TRAILERS) for w in why)} '
+                    '(REWRITE=1 rewrites it; the old head stays in the reflog)')
         _, _, tracking = load_cover(repo, tip)
     if not tracking:
         tracking = {'series': {'revision': a.revision, 'change-id': a.change_id, 'base-branch': None,
@@ -369,14 +372,21 @@ def cmd_trailers(a):
     c, _, _ = load_cover(repo, tip)
     if not c:
         die(f'b4/{NAME}-{x.lower()} has no b4 cover letter commit')
+    other = [w for w in guard(repo, x, tip, repo.rev(f'refs/lazytlb/b4-written/{NAME}-{x.lower()}'))
+             if not w.startswith(TRAILERS)]
+    if other:
+        die(f'b4/{NAME}-{x.lower()} holds more than collected trailers: {"; ".join(other)}; nothing changed')
     files = {patch_id_file(p): p for p in a.patches}
-    taken = 0
+    pairs = []
     for commit in series(repo, c, tip):
-        msg = repo.message(commit)
-        subj = msg.split('\n', 1)[0]
         path = files.get(repo.patch_id(commit))
         if not path:
-            die(f'"{subj}" on the branch matches no patch file by patch-id: its code differs from patches/')
+            die(f'"{repo.message(commit).split(chr(10), 1)[0]}" on the branch matches no patch file by '
+                'patch-id: its code differs from patches/; nothing changed')
+        pairs.append((commit, path))
+    taken = 0
+    for commit, path in pairs:
+        msg = repo.message(commit)
         _, _, _, body, _ = parse_patch(path)
         have = split_trailers(body)[1]
         new = [t for t in split_trailers(msg)[1]

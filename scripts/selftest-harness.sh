@@ -459,7 +459,6 @@ ada() { as_sender 'Ada Tester' ada.tester@kernel-tester.org "$@"; }
 b4_clean() {
 	local r
 	[ ! -e "$T/b4/.git" ] || git -C "$KTREE" worktree remove --force "$T/b4"
-	git -C "$KTREE" worktree prune
 	for r in $(git -C "$KTREE" for-each-ref --format='%(refname)' refs/heads/b4/harness-\* \
 		refs/tags/sent/harness-\* refs/lazytlb/b4-written/harness-\*); do
 		git -C "$KTREE" update-ref -d "$r"
@@ -481,24 +480,33 @@ posting() { awk -v x="$1" '$1 == "posting" && $2 == x' "$TOP/kernel-config/send"
 # posting's patches: the same patch-ids, and their authors (the sender for
 # the placeholder's).
 check_posting() {
-	local x=$1 rev=${2:-$(sed -n 's/^revision //p' "$TOP/kernel-config/send")} first last prefix d n c
+	local x=$1 rev=${2:-$(sed -n 's/^revision //p' "$TOP/kernel-config/send")} first last prefix d n c cid
 	local -a all pre=() mine mails ids=()
 	read -r _ _ first last prefix < <(posting "$x")
 	prefix=${prefix%% *}
 	[[ $prefix == after=* || -z $prefix ]] && prefix=-
 	mapfile -t all < <(PATCHES=$T/sp/patches series_patches)
 	mine=("${all[@]:first-1:last-first+1}")
-	# The prerequisites: every patch before the posting's that the cover names.
+	# The prerequisites: the patches of the postings after= names, transitively.
 	d=$T/send/v$rev-$x
 	mapfile -t mails < <(find "$d" -type f | sort)
-	mapfile -t ids < <(sed -n 's/^prerequisite-patch-id: //p' "${mails[0]}")
-	for c in "${all[@]:0:first-1}"; do
-		printf '%s\n' "${ids[@]}" | grep -qx "$(git patch-id --stable <"$c" | cut -d' ' -f1)" && pre+=("$c")
+	deps() {
+		local y
+		for y in $(awk -v x="$1" '$1 == "posting" && $2 == x { for (i = 5; i <= NF; i++) if ($i ~ /^after=/) print substr($i, 7) }' \
+			"$TOP/kernel-config/send" | tr ',' ' '); do
+			deps "$y"
+			awk -v x="$y" '$1 == "posting" && $2 == x { for (i = $3; i <= $4; i++) print i }' "$TOP/kernel-config/send"
+		done
+	}
+	for c in $(deps "$x" | sort -nu); do
+		pre+=("${all[c - 1]}")
+		ids+=("$(git patch-id --stable <"${all[c - 1]}" | cut -d' ' -f1)")
 	done
+	cid=$(sed -n 's/^change-id //p' "$TOP/kernel-config/send")
 	[ "${prefix}" = - ] && prefix=''
 	python3 "$TOP/tests/send/check-mails.py" "$d" "$T/b4" "$SENDER" \
 		"$(grep -h -o -m1 '<[^>]*>' "$T/sp/patches/0001-"*.patch | head -n 1 | tr -d '<>')" \
-		"$(sed -n 's/^change-id: //p' "${mails[0]}" | head -n 1)" "$rev" "$prefix" "$T/sp/patches/covers/$x.txt" \
+		"${cid%-*}-${x,,}-${cid##*-}" "$rev" "$prefix" "$T/sp/patches/covers/$x.txt" \
 		"${mine[@]}" -- "${ids[@]}" || return 1
 	[ ${#mine[@]} = 1 ] || mails=("${mails[@]:1}")
 	n=$(python3 "$TOP/scripts/posting.py" chain "$KTREE" "$(cat "$BUILD/base-commit")" "${pre[@]}" "${mails[@]}") ||
@@ -602,7 +610,11 @@ send_versions() {
 	printf '[sendemail]\n\tsmtpserver = 127.0.0.1\n\tsmtpserverport = %s\n' "$port" >"$T/gitconfig"
 	export GIT_CONFIG_GLOBAL=$T/gitconfig
 	ada env POSTING=A "$TOP/scripts/send.sh" >"$T/send-a.out" 2>&1 || { tail -n 20 "$T/send-a.out"; return 1; }
-	grep -rq smtpserver "$KTREE/.git/config" "$T/b4/.git" 2>/dev/null && { echo "sendemail written into a repository"; return 1; }
+	# Every configuration the b4 worktree sees but the user's own: no sendemail.
+	if GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -C "$T/b4" config --get-regexp '^sendemail\.'; then
+		echo "sendemail written into a repository"
+		return 1
+	fi
 	(cd "$T/b4" && printf '\n' | ada b4 send --reflect --no-sign) >"$T/reflect.out" 2>&1 || { tail "$T/reflect.out"; return 1; }
 	[ "$(sort -u "$T/sink/rcpt")" = ada.tester@kernel-tester.org ] || { cat "$T/sink/rcpt"; return 1; }
 	(cd "$T/b4" && printf '\n' | ada b4 send --no-sign) >"$T/real.out" 2>&1 || { tail "$T/real.out"; return 1; }

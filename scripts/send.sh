@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # send.sh - write each posting's mails with b4, from a b4 branch that lasts (make send); never sends.
 #
-# Usage: [POSTING=A|B|...] [FORCE=1] [KERNEL_SRC=/path/to/linux] scripts/send.sh
+# Usage: [POSTING=A|B|...] [FORCE=1] [REWRITE=1] [KERNEL_SRC=/path/to/linux] scripts/send.sh
 #
 # The series is posted as the postings of kernel-config/send (MAINTAINERS-
 # notes); POSTING=X writes one, none writes all in order.
@@ -11,7 +11,9 @@
 #    Developer's Certificate of Origin needs a real identity.
 # 2. What is sent is what is committed: a patches/ or kernel-config/send
 #    with uncommitted changes, or commits in the kernel work tree not yet
-#    exported ('make export'), stop it unless FORCE=1.
+#    exported ('make export'), stop it unless FORCE=1. Work done on a
+#    posting's branch since make send wrote it (trailers, edits) stops it
+#    unless REWRITE=1.
 # 3. Each posting X is branch b4/lazytlb-x, as 'b4 prep' keeps one, in
 #    build/b4: a worktree of the kernel tree (sparse: the top-level files
 #    and scripts/, all b4 and get_maintainer.pl need) that no other target
@@ -40,8 +42,9 @@ need git-filter-repo git-filter-repo
 SEND=${SEND_DIR:-$BUILD/send}
 B4_TREE=${B4_TREE:-$BUILD/b4}
 export B4_NAME=${B4_NAME:-lazytlb}
-force=0
+force=0 rewrite=0
 [ -n "${FORCE:-}" ] && [ "$FORCE" != 0 ] && force=1
+[ -n "${REWRITE:-}" ] && [ "$REWRITE" != 0 ] && rewrite=1
 
 # --- the sender ---------------------------------------------------------
 name=$(git -C "$TOP" config user.name || true)
@@ -61,7 +64,7 @@ case "${domain,,}" in
 	*.example.com | *.example.net | *.example.org)
 	die "user.email '$email' is a reserved, undeliverable address: the sign-off must be one you can be reached at" ;;
 esac
-if [ "$email" = "$placeholder_email" ] || [ "$name" = "$placeholder" ]; then
+if [ "$email" = "$placeholder_email" ] || [ "$name" = "${placeholder% <*}" ]; then
 	die "'$name <$email>' is the series' placeholder author, not a sender"
 fi
 sender="$name <$email>"
@@ -166,16 +169,22 @@ send_one() {
 	if [ ${#nums[@]} -gt 0 ]; then
 		mapfile -t nums < <(printf '%s\n' "${nums[@]}" | sort -n)
 		for n in "${nums[@]}"; do pre+=("${patches[n - 1]}"); done
-		after_note="This applies on top of:"
+		# The cover letter names them in words; the links of those b4
+		# sent from here go after it.
 		for d in "${deps[@]}"; do
 			line=$(python3 "$TOP/scripts/posting.py" link "$B4_TREE" "$d")
-			after_note+=$'\n'"  $(subject "$d")"$'\n'"  ${line:-(not posted yet)}"
+			if [ -n "$line" ]; then
+				after_note+=${after_note:+$'\n'}"  $(subject "$d")"$'\n'"  $line"
+			else
+				unsent+=("$x needs $d")
+			fi
 		done
+		[ -z "$after_note" ] || after_note="The postings this applies on top of:"$'\n'"$after_note"
 	fi
 	if [ $upstream = 0 ]; then
 		base_note=$(printf '%s\n' "Prepared on Debian's $PACKAGE package ($VERSION), not on a mainline commit: the base-commit below names that tree, which is not public." | fold -s -w 72 | sed 's/ $//')
 	fi
-	[ $force = 0 ] || forceopt=(--force)
+	[ $rewrite = 0 ] || forceopt=(--force)
 	log "posting $x: patches $first-$last${prefix:+ ($prefix)}${deps[*]:+, on top of ${deps[*]}}"
 	line=$(python3 "$TOP/scripts/posting.py" build "$B4_TREE" "$x" --base "$base" \
 		--change-id "${change_id%-*}-${x,,}-${change_id##*-}" --revision "$rev0" --sender "$sender" \
@@ -188,6 +197,7 @@ send_one() {
 	git -C "$B4_TREE" update-ref -m "make send" "refs/heads/$br" "$tip"
 	git -C "$B4_TREE" config "branch.$br.b4-prep-cover-strategy" commit
 	git -C "$B4_TREE" checkout -q "$br"
+	git -C "$B4_TREE" update-ref "refs/lazytlb/b4-written/$B4_NAME-${x,,}" HEAD
 	(cd "$B4_TREE" && b4 prep --auto-to-cc) >"$SEND/b4-$x.log" 2>&1 || {
 		cat "$SEND/b4-$x.log" >&2
 		die "b4 prep --auto-to-cc failed on $br"
@@ -223,5 +233,9 @@ PY
 
 mkdir -p "$SEND"
 log "sender $sender; base $base; postings ${todo[*]}"
+unsent=()
 for x in "${todo[@]}"; do send_one "$x"; done
+if [ ${#unsent[@]} -gt 0 ]; then
+	log "not linked yet ($(printf '%s, ' "${unsent[@]}" | sed 's/, $//')): send those first, then make send again, so that the cover letters link them"
+fi
 log "nothing was sent. To send a posting: cd ${B4_TREE#"$TOP"/} && git checkout b4/$B4_NAME-x && b4 send --reflect (to yourself), then b4 send; after acks: b4 trailers -u, then make trailers POSTING=X"
