@@ -119,7 +119,8 @@ clean: ## remove the build outputs of VARIANT (keeps the tree, downloads, ccache
 distclean: ## remove build/ entirely (the kernel work tree too; not while it holds b4's record of sent versions, unless FORCE=1)
 	@if [ -d build/linux ] && [ -z "$(FORCE)" ] && [ -n "$$(git -C build/linux tag -l 'sent/*' 2>/dev/null)" ]; then \
 		echo "build/linux holds b4's record of the versions sent (tags sent/*, branches b4/*): keep it with"; \
-		echo "'git -C build/linux bundle create ../b4-record.bundle --branches=b4/* --tags=sent/*', then make distclean FORCE=1"; exit 1; fi
+		echo "'git -C build/linux bundle create ../b4-record.bundle --branches=b4/* --tags=sent/* --glob=refs/lazytlb/b4-written/*'"; \
+		echo "(restore: git -C build/linux fetch ../b4-record.bundle 'refs/*:refs/*'), then make distclean FORCE=1"; exit 1; fi
 	@if [ -d build/linux ] && [ -n "$$(git -C build/linux log --oneline lazytlb/base..lazytlb/series 2>/dev/null)" ] && \
 		! $(S)/export.sh --check >/dev/null 2>&1; then \
 		echo "build/linux has commits not exported to patches/: run 'make export' first"; exit 1; fi
