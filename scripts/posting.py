@@ -196,13 +196,14 @@ def norm_cover(text):
 
 
 def tag_range(repo, tag):
-    """A b4 sent tag -> (base, tip): b4 writes base-commit: into its message."""
+    """A b4 sent tag -> (fork, tip). The tag is the cover-less series on the
+    branch's fork point; its message holds b4's shortlog, 'Name (N):'."""
     msg = repo.run('cat-file', '-p', tag, check=False)
-    m = re.search(r'^base-commit:\s*(\S+)', msg, re.M)
     tip = repo.rev(tag)
-    if not m or not tip:
+    n = sum(int(k) for k in re.findall(r'^\S.* \(([0-9]+)\):$', msg, re.M))
+    if not tip or not n:
         return None
-    return m.group(1), tip
+    return repo.rev(f'{tip}~{n}'), tip
 
 
 def describe(repo, old, new):
@@ -234,7 +235,7 @@ def describe(repo, old, new):
     return lines or ['- No change to the patches.']
 
 
-def compose(repo, x, cover_file, tracking, fork, tip, base_note, after_note, prereq_ids):
+def compose(repo, x, cover_file, tracking, base, fork, tip, base_note, after_note, prereq_ids):
     with open(cover_file, encoding='utf-8') as f:
         subject, _, body = f.read().partition('\n')
     body = body.strip('\n')
@@ -288,8 +289,12 @@ def compose(repo, x, cover_file, tracking, fork, tip, base_note, after_note, pre
         chunks.append(f'Range-diff against v{rev - 1}:\n{rangediff}')
     if chunks:
         cover += '\n\n---\n' + '\n\n'.join(chunks)
-    if prereq_ids:
-        cover += '\n\n---\n' + '\n'.join(f'prerequisite-patch-id: {p}' for p in prereq_ids)
+    # The base as git format-patch --base writes it: the public base and
+    # the patch-ids of what goes between it and this posting (the
+    # worktree's cover template has no base-commit: b4 0.12 would name the
+    # branch's fork point, which no one else has).
+    cover += '\n\n---\n' + '\n'.join([f'base-commit: {base}'] +
+                                       [f'prerequisite-patch-id: {p}' for p in prereq_ids])
     return subject.strip() + '\n\n' + cover + '\n'
 
 
@@ -353,7 +358,7 @@ def cmd_build(a):
     probe = Builder(repo, fork, a.sender)
     for p in a.patches:
         probe.patch(p, a.sender, a.placeholder)
-    cover = compose(repo, x, a.cover, tracking, fork, probe.parent, a.base_note, a.after_note, prereq_ids)
+    cover = compose(repo, x, a.cover, tracking, a.base, fork, probe.parent, a.base_note, a.after_note, prereq_ids)
     sender = re.match(r'^(.*) <(.*)>$', a.sender).groups()
     b.commit(sender, None, cover + '\n' + MAGIC + '\n'
              '# This section is used internally by b4 prep for tracking purposes.\n'

@@ -506,7 +506,7 @@ check_posting() {
 	[ "${prefix}" = - ] && prefix=''
 	python3 "$TOP/tests/send/check-mails.py" "$d" "$T/b4" "$SENDER" \
 		"$(grep -h -o -m1 '<[^>]*>' "$T/sp/patches/0001-"*.patch | head -n 1 | tr -d '<>')" \
-		"${cid%-*}-${x,,}-${cid##*-}" "$rev" "$prefix" "$T/sp/patches/covers/$x.txt" \
+		"${cid%-*}-${x,,}-${cid##*-}" "$rev" "$prefix" "$T/sp/patches/covers/$x.txt" "$(cat "$BUILD/base-commit")" \
 		"${mine[@]}" -- "${ids[@]}" || return 1
 	[ ${#mine[@]} = 1 ] || mails=("${mails[@]:1}")
 	n=$(python3 "$TOP/scripts/posting.py" chain "$KTREE" "$(cat "$BUILD/base-commit")" "${pre[@]}" "${mails[@]}") ||

@@ -147,6 +147,9 @@ getm="$B4_TREE/scripts/get_maintainer.pl --no-git --no-git-fallback --no-r --no-
 git -C "$B4_TREE" config extensions.worktreeConfig true
 git -C "$B4_TREE" config --worktree b4.send-auto-to-cmd "$getm --nol"
 git -C "$B4_TREE" config --worktree b4.send-auto-cc-cmd "$getm --nom"
+# b4's default template names the fork point as base-commit; the cover
+# letter names the public base and the prerequisites itself.
+git -C "$B4_TREE" config --worktree b4.prep-cover-template "$TOP/kernel-config/b4-cover-template"
 
 # subject X: the subject posting X is known by (its cover's, or its patch's).
 subject() {

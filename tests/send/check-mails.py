@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""check-mails.py OUT REPO SENDER PLACEHOLDER CHANGE_ID REV PREFIX COVER PATCH... [-- PREREQ_ID...]
+"""check-mails.py OUT REPO SENDER PLACEHOLDER CHANGE_ID REV PREFIX COVER BASE PATCH... [-- PREREQ_ID...]
 
 The harness's check of one posting as 'make send' wrote it (scripts/send.sh)
 into OUT: a mail per patch, and a cover letter only for more than one
@@ -11,9 +11,9 @@ sign-off, followed by the sender's (DCO); no trace of the placeholder; To:
 the maintainers get_maintainer.pl (run in REPO with the project's options)
 names for the posting's patches, Cc: nothing beyond their lists and the
 people the patches' trailers name; the cover
-letter with the posting's subject (COVER's first line), CHANGE_ID, a
-base-commit: line and a prerequisite-patch-id: line per PREREQ_ID, in
-order; a single patch with COVER's text below its '---' line. Prints one
+letter with the posting's subject (COVER's first line), CHANGE_ID, one
+base-commit: line naming BASE (the public base, not the branch's fork
+point) and a prerequisite-patch-id: line per PREREQ_ID, in order; a single patch with COVER's text below its '---' line. Prints one
 line per problem; exit status 1 if there is any."""
 import email
 import email.policy
@@ -27,8 +27,8 @@ import sys
 args = sys.argv[1:]
 prereqs = args[args.index('--') + 1:] if '--' in args else []
 args = args[:args.index('--')] if '--' in args else args
-out, repo, sender, placeholder, change_id, rev, prefix, cover_file = args[:8]
-patches = args[8:]
+out, repo, sender, placeholder, change_id, rev, prefix, cover_file, base = args[:9]
+patches = args[9:]
 bad = []
 mails = sorted(glob.glob(os.path.join(out, '*')))
 n = len(patches)
@@ -107,8 +107,8 @@ elif parsed:
         bad.append(f'cover letter: subject {subj!r}')
     if f'change-id: {change_id}' not in raw:
         bad.append(f'cover letter: no change-id: {change_id}')
-    if not re.search(r'^base-commit: [0-9a-f]{40}$', raw, re.M):
-        bad.append('cover letter: no base-commit: line')
+    if re.findall(r'^base-commit: (\S+)$', raw, re.M) != [base]:
+        bad.append(f'cover letter: base-commit lines {re.findall(r"^base-commit: (.*)$", raw, re.M)}, want {base}')
     got = re.findall(r'^prerequisite-patch-id: (\S+)$', raw, re.M)
     if got != prereqs:
         bad.append(f'cover letter: prerequisite-patch-id lines {got}, want {prereqs}')
