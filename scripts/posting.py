@@ -53,6 +53,11 @@ REROLL = re.compile(r'^Changes in v[0-9]+:\n- EDITME: describe what is new in th
                     r'- EDITME: use bulletpoints and terse descriptions\.\n- Link to v[0-9]+: .*\n*', re.M)
 
 
+def linkmask(repo):
+    """b4's link mask (b4.linkmask, as b4 writes its "Link to vN:")."""
+    return repo.run('config', 'b4.linkmask', check=False).strip() or LINKMASK
+
+
 def die(msg):
     sys.exit(f'posting.py: {msg}')
 
@@ -217,8 +222,18 @@ def describe(repo, old, new):
             out[subj] = (repo.patch_id(c), '\n'.join(body), tr)
         return out
     a, b = info(old), info(new)
+    # A patch whose subject changed is found by its patch-id.
+    renamed = {}
+    for s, (pid, _, _) in b.items():
+        if s not in a:
+            was = [o for o, v in a.items() if o not in b and v[0] == pid and o not in renamed.values()]
+            if was:
+                renamed[s] = was[0]
     lines = []
     for s, (pid, body, tr) in b.items():
+        if s in renamed:
+            lines.append(f'- {s}: subject changed (was "{renamed[s]}")')
+            continue
         if s not in a:
             lines.append(f'- New: {s}')
             continue
@@ -231,7 +246,7 @@ def describe(repo, old, new):
         what += [f'{t.split(":", 1)[0]} collected' for t in got]
         if what:
             lines.append(f'- {s}: {"; ".join(what)}')
-    lines += [f'- Dropped: {s}' for s in a if s not in b]
+    lines += [f'- Dropped: {s}' for s in a if s not in b and s not in renamed.values()]
     return lines or ['- No change to the patches.']
 
 
@@ -267,7 +282,7 @@ def compose(repo, x, cover_file, tracking, base, fork, tip, base_note, after_not
             sections[k] = [f'Changes in v{k}:'] + (describe(repo, old, new) if old and new else
                                                     [f'- (no tag sent/{NAME}-{x.lower()}-v{k - 1} to compare with)'])
             order.append(k)
-        link = f'- Link to v{k - 1}: {LINKMASK % prev[-1]}'
+        link = f'- Link to v{k - 1}: {linkmask(repo) % prev[-1]}'
         while sections[k] and not sections[k][-1].strip():
             sections[k].pop()
         if link not in sections[k]:
@@ -432,7 +447,7 @@ def cmd_link(a):
     hist = (tracking or {}).get('series', {}).get('history', {})
     if hist:
         v = max(hist, key=lambda k: int(k[1:]))
-        print(f'{LINKMASK % hist[v][-1]} ({v})')
+        print(f'{linkmask(repo) % hist[v][-1]} ({v})')
 
 
 def main():

@@ -133,12 +133,20 @@ fi
 # --- the lasting worktree ---------------------------------------------------
 if [ ! -e "$B4_TREE/.git" ]; then
 	log "creating the b4 worktree ${B4_TREE#"$TOP"/} (sparse: top-level files, scripts/)"
-	git -C "$SERIES_TREE" worktree add -q --no-checkout --detach "$B4_TREE" "$base"
-	git -C "$B4_TREE" sparse-checkout init --no-cone
+	# Made at a scratch path and moved in once whole: an interrupted run
+	# leaves no half-made worktree behind at B4_TREE.
+	new=$B4_TREE.new
+	[ ! -e "$new/.git" ] || git -C "$SERIES_TREE" worktree remove --force "$new"
+	rm -rf "$new"
+	git -C "$SERIES_TREE" worktree add -q --no-checkout --detach "$new" "$base"
+	git -C "$new" sparse-checkout init --no-cone
+	# The top-level files, scripts/, and the first-level files of the
+	# directories get_maintainer.pl's top-of-tree check looks for.
 	printf '%s\n' '/*' '!/*/' '/scripts/' '/Documentation/*' '/arch/*' '/include/*' '/drivers/*' \
 		'/fs/*' '/init/*' '/ipc/*' '/kernel/*' '/lib/*' '!/*/*/' '/scripts/' \
-		>"$(git -C "$B4_TREE" rev-parse --git-path info/sparse-checkout)"
-	git -C "$B4_TREE" checkout -q --detach "$base"
+		>"$(git -C "$new" rev-parse --git-path info/sparse-checkout)"
+	git -C "$new" checkout -q --detach "$base"
+	git -C "$SERIES_TREE" worktree move "$new" "$B4_TREE"
 fi
 [ -z "$(git -C "$B4_TREE" status --porcelain --untracked-files=no)" ] ||
 	die "$B4_TREE has uncommitted changes; commit or stash them first (nothing was written)"
