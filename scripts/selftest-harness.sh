@@ -603,8 +603,10 @@ send_versions() {
 	local port p2 cover
 	b4_fixture
 	mkdir -p "$T/sink"
-	python3 "$TOP/tests/send/smtp-sink.py" "$T/sink" &
-	SINK=$!
+	# Its PID in a file (ok_if runs this in a subshell); the lock's descriptor
+	# closed, so that a sink left behind cannot hold the build's lock.
+	python3 "$TOP/tests/send/smtp-sink.py" "$T/sink" 9>&- </dev/null >"$T/sink/log" 2>&1 &
+	echo $! >"$T/sink/pid"
 	for _ in $(seq 50); do [ -s "$T/sink/port" ] && break; sleep 0.1; done
 	port=$(cat "$T/sink/port") || return 1
 	printf '[sendemail]\n\tsmtpserver = 127.0.0.1\n\tsmtpserverport = %s\n' "$port" >"$T/gitconfig"
@@ -672,7 +674,7 @@ PY
 		grep -q ': Acked-by collected$' "$T"/send/v5-A/0000-*.eml
 }
 ok_if "trailers: an ack collected by b4 trailers -u is refused overwriting, then taken into patches/ by make trailers and sent" send_trailers
-[ -z "${SINK:-}" ] || kill "$SINK" 2>/dev/null || true
+[ ! -s "$T/sink/pid" ] || kill "$(cat "$T/sink/pid")" 2>/dev/null || true
 unset GIT_CONFIG_GLOBAL
 b4_clean
 
