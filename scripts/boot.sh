@@ -28,8 +28,9 @@
 # vCPUs' registers are read from QEMU's monitor (qemu-registers.txt; the PC
 # and LR of each, named, go to the console log), QEMU is killed, the logs
 # are kept and the exit status is 124. SIGINT (Ctrl-C) or SIGTERM stops
-# QEMU at once; boot.sh then dies of that signal, the console kept. Any other
-# non-zero QEMU status is passed on. --shell boots to an interactive shell
+# QEMU at once; boot.sh then dies of that signal, the console kept. QEMU
+# that could not start a guest at all (its own messages only) gives 125;
+# any other non-zero QEMU status is passed on. --shell boots to an interactive shell
 # instead of the tests (no timeout).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -202,6 +203,12 @@ wait $qpid
 rc=$?
 set -e
 secs=$(($(date +%s) - start))
+# QEMU that never started a guest (every line of the console is QEMU's
+# own): a harness error with QEMU's message, exit 125, not a test result.
+if [ $rc != 0 ] && ! grep -qv -e '^qemu-system-[a-z0-9_]*: ' -e '^[[:space:]]*$' "$CONSOLE"; then
+	log "QEMU could not start the guest (status $rc): $(paste -sd' ' "$CONSOLE" | cut -c1-400)"
+	exit 125
+fi
 if [ $rc != 0 ]; then
 	log "QEMU exited with status $rc after ${secs}s; console kept in $CONSOLE"
 	tail -n 15 "$CONSOLE" >&2

@@ -16,6 +16,12 @@ set -euo pipefail
 help_or_none "${1:-}"
 
 [ -d "$KTREE" ] || die "no kernel tree at $KTREE: run 'make base' first"
+# The work tree holds the series where apply.sh leaves it: on the test
+# branch (make base or make range-diff alone leave it at the base).
+if [ -z "${UPTO:-}" ] && [ "$KTREE" = "$BUILD/linux" ] &&
+	[ "$(git -C "$KTREE" symbolic-ref -q --short HEAD || true)" != "$TEST_BRANCH" ]; then
+	die "the series is not applied in $KTREE (it is at $(git -C "$KTREE" log -1 --format='%h %s' 2>/dev/null || echo '?')): run 'make apply' (make run does it), then make config"
+fi
 # A variant that boots another one's kernel configures that one.
 as_build_variant
 

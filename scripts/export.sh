@@ -4,7 +4,9 @@
 # Usage: scripts/export.sh [--check]
 #
 # Replaces patches/*.patch with 'git format-patch --cover-letter
-# --base=<base commit>' of lazytlb/series in the work tree, and
+# --zero-commit --base=<base commit>' of lazytlb/series in the work tree
+# (no commit ids, the cover letter's From: and Date: kept: a round trip
+# with no edit, also from a fresh clone, leaves patches/ byte-identical), and
 # tests/kernel/*.patch with the commits of lazytlb/test above it (which
 # must stay on top of lazytlb/series: edit both with 'git rebase -i
 # --update-refs'). The cover letter's subject and text are carried over
@@ -42,7 +44,7 @@ n=$(g rev-list --count "$base..$head")
 if [ "$n" = 0 ]; then
 	log "the series is empty: patches/ emptied"
 else
-	g format-patch -q --cover-letter --no-signature --base="$base" \
+	g format-patch -q --cover-letter --no-signature --zero-commit --base="$base" \
 		-o "$tmp" "$base..$head" >/dev/null
 	old=$P/0000-cover-letter.patch
 	if [ -f "$old" ]; then
@@ -51,6 +53,14 @@ import re, sys
 old, new = (open(p).read() for p in sys.argv[1:])
 subj = re.search(r'^Subject: \[[^]]*\] (.*(?:\n .*)*)', old, re.M)
 head, _, body = old.partition('\n\n')
+# The cover letter's From: and Date: (format-patch writes whoever runs it,
+# and now): the old ones, so that an export with no edit changes nothing.
+for h in ('From', 'Date'):
+    o = re.search(rf'^{h}: .*(?:\n[ \t].*)*', head, re.M)
+    nhead = new.partition('\n\n')[0]
+    n = re.search(rf'^{h}: .*(?:\n[ \t].*)*', nhead, re.M)
+    if o and n:
+        new = new.replace(n.group(0), o.group(0), 1)
 blurb = re.split(r'^\S.* \([0-9]+\):$', body, maxsplit=1, flags=re.M)[0].rstrip()
 if subj:
     new = new.replace('*** SUBJECT HERE ***', subj.group(1), 1)

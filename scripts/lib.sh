@@ -47,6 +47,65 @@ export TOP BUILD KTREE PATCHES TESTPATCHES VARIANT CROSS_COMPILE SERIES_BRANCH B
 _t0=${_t0:-$(date +%s)}
 export _t0
 
+# The variables 'make help' lists, checked here, once, before any work:
+# one line naming the variable, the value and what it takes. (VARIANT,
+# SELFTESTS, RUN, KERNEL_SRC, OLD and POSTING name things the scripts that
+# use them look up; UPTO is checked above.)
+check_inputs() {
+	local bad='' v n mib avail max
+	# bad VAR WHAT: note one wrong value.
+	bad() { bad+="${bad:+$'\n'}$1=${!1}: $2"; }
+	if [ -n "${SMP:-}" ]; then
+		# make bench takes a list of CPU counts; everything else one.
+		if [ "${0##*/}" = bench.sh ] && [[ $SMP =~ ^[0-9]+( [0-9]+)*$ ]]; then
+			n=$SMP
+		elif [[ $SMP =~ ^[0-9]+$ ]]; then
+			n=$SMP
+		else
+			n=x
+		fi
+		# QEMU's virt machine: 8 CPUs with its default GICv2, 512 with
+		# GICv3 (kernel-config/qemu's machine setting; make bench's has it).
+		max=8
+		[[ ${0##*/} != bench.sh && $(guest_setting machine virt) != *gic-version=[3m]* ]] || max=512
+		for v in $n; do
+			if ! [[ $v =~ ^[0-9]+$ ]] || [ "$v" -lt 2 ] || [ "$v" -gt $max ]; then
+				bad SMP "the guest's CPU count, 2 to $max (the series' tests run threads on several CPUs; $VARIANT's machine, $(guest_setting machine virt), takes up to $max)"
+				break
+			fi
+		done
+	fi
+	if [ -n "${MEM:-}" ]; then
+		if [[ $MEM =~ ^([1-9][0-9]*)([MmGgTt]?)$ ]]; then
+			mib=${BASH_REMATCH[1]}
+			case ${BASH_REMATCH[2],,} in g) mib=$((mib * 1024)) ;; t) mib=$((mib * 1048576)) ;; esac
+			avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || echo 0)
+			if [ "$mib" -lt 256 ]; then
+				bad MEM "the guest's memory, at least 256M"
+			elif [ "${avail:-0}" -gt 0 ] && [ "$mib" -gt "$avail" ]; then
+				bad MEM "more than this host has available (${avail}M): the guest's memory must fit"
+			fi
+		else
+			bad MEM "the guest's memory as QEMU's -m takes it: a number of MiB, or with M or G (1G, 2048M)"
+		fi
+	fi
+	for v in GUEST_TIMEOUT JOBS SOAK_MINUTES; do
+		[ -z "${!v:-}" ] || [[ ${!v} =~ ^[1-9][0-9]*$ ]] ||
+			case $v in
+			GUEST_TIMEOUT) bad $v "the guest's time limit: a whole number of seconds, at least 1" ;;
+			JOBS) bad $v "the build's parallel jobs: a whole number, at least 1" ;;
+			SOAK_MINUTES) bad $v "the soak's length: a whole number of minutes, at least 1" ;;
+			esac
+	done
+	[ -z "${REPEAT:-}" ] || [[ $REPEAT =~ ^[1-9]$ ]] || bad REPEAT "how many times the guest runs each selftest: 1 to 9"
+	[ -z "${KEEP_RUNS:-}" ] || [[ $KEEP_RUNS =~ ^[0-9]+$ ]] || bad KEEP_RUNS "how many runs of a variant to keep: a whole number"
+	[ -z "${W:-}" ] || [[ $W =~ ^[123ce]+$ ]] || bad W "the kernel's extra warnings: W=1, 2, 3, c, e or a mix (W=12)"
+	[ -z "${C:-}" ] || [[ $C =~ ^[12]$ ]] || bad C "sparse: C=1 (the files rebuilt) or C=2 (all)"
+	[ -z "${FORCE:-}" ] || [[ $FORCE =~ ^[01]$ ]] || bad FORCE "FORCE=1 (or 0)"
+	[ -z "$bad" ] || die "$bad"
+	return 0
+}
+
 # A progress line: elapsed seconds since the top-level command started.
 log() {
 	printf '[%4ds] %s: %s\n' $(($(date +%s) - _t0)) "${0##*/}" "$*" >&2
@@ -379,5 +438,8 @@ take_lock() {
 }
 case "${1:-}" in
 -h | --help) ;;
-*) [ -n "${NO_LOCK:-}" ] || take_lock ;;
+*)
+	check_inputs
+	[ -n "${NO_LOCK:-}" ] || take_lock
+	;;
 esac

@@ -29,6 +29,13 @@ NO_LOCK=1 . "$(dirname "$0")/lib.sh"
 export NO_LOCK=1
 help_or_none "${1:-}"
 
+# What the tests take from outside their fixtures, got as make run gets it
+# (or one error naming the step): the host packages (b4 and git-filter-repo
+# for make send, QEMU for the boot tests) and the base tree, whose KTAP
+# parser results.py uses and whose scripts make send runs.
+"$TOP/scripts/deps.sh"
+base_commit >/dev/null
+
 T=$BUILD/harness-test
 rm -rf "$T"
 mkdir -p "$T"
@@ -118,6 +125,80 @@ export_roundtrip() {
 	[ "$(git -C "$T/repo" rev-list --count "$(cat "$T/build/base-commit")"..HEAD)" = 2 ]
 }
 ok_if "export: round trip keeps the cover letter and applies again" export_roundtrip
+
+# A fresh clone's make run applies patches/ with new commit ids (another
+# committer date here); make export with no edit leaves patches/ as it was.
+export_stable() {
+	mkrepo
+	apply_env "$TOP/scripts/apply.sh"
+	apply_env "$TOP/scripts/export.sh"
+	rm -rf "$T/patches.before"
+	cp -r "$T/patches" "$T/patches.before"
+	git -C "$T/repo" checkout -q --detach "$(cat "$T/build/base-commit")"
+	git -C "$T/repo" branch -D -q lazytlb/series lazytlb/test
+	rm -f "$T/build/applied"
+	GIT_COMMITTER_DATE='@2000000000 +0000' apply_env "$TOP/scripts/apply.sh"
+	GIT_COMMITTER_DATE='@2000000000 +0000' GIT_AUTHOR_NAME=Other GIT_COMMITTER_NAME=Other \
+		apply_env "$TOP/scripts/export.sh"
+	diff -r "$T/patches.before" "$T/patches"
+}
+ok_if "export: after a fresh apply (new commit ids), an export with no edit leaves patches/ byte-identical" export_stable
+
+# make config on a work tree at the base, the series not applied: one line
+# saying so and what applies it, before any configuration.
+config_unapplied() {
+	local out rc=0
+	mkrepo
+	rm -rf "$T/cfgbuild"
+	mkdir -p "$T/cfgbuild"
+	ln -s "$T/repo" "$T/cfgbuild/linux"
+	out=$(BUILD=$T/cfgbuild KTREE=$T/cfgbuild/linux VARIANT=default "$TOP/scripts/config.sh" 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	[ $rc != 0 ] && printf '%s\n' "$out" | grep -q "the series is not applied in .*: run 'make apply'" &&
+		[ ! -e "$T/cfgbuild/default/obj/.config" ]
+}
+ok_if "config: a work tree without the series says so and names make apply" config_unapplied
+
+# Every variable of make help with a value it cannot take: one line naming
+# it, before any work (run.sh would start with deps.sh).
+inputs_checked() {
+	local a out rc
+	for a in SMP=0 SMP=x SMP=9 'SMP=8 32' REPEAT=-1 REPEAT=10 GUEST_TIMEOUT=abc GUEST_TIMEOUT=0 MEM=1T MEM=100M \
+		MEM=lots JOBS=x JOBS=0 KEEP_RUNS=abc SOAK_MINUTES=x W=9 C=3 FORCE=yes; do
+		rc=0
+		out=$(env "$a" "$TOP/scripts/run.sh" 2>&1) || rc=$?
+		if [ $rc = 0 ] || [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] ||
+			! printf '%s\n' "$out" | grep -q "^run.sh: error: ${a%%=*}=${a#*=}: "; then
+			echo "$a: exit $rc: $out"
+			return 1
+		fi
+	done
+	# make bench takes a list of CPU counts; a wrong one is still named.
+	out=$(env 'SMP=8 1' "$TOP/scripts/bench.sh" 2>&1) && return 1
+	printf '%s\n' "$out" | grep -q '^bench.sh: error: SMP=8 1: '
+}
+ok_if "inputs: a value a variable of make help cannot take stops the run at once, naming it" inputs_checked
+
+# QEMU that cannot start the guest (here: its KTAP file cannot be created):
+# boot.sh exits 125 with QEMU's message, test.sh prints no table.
+qemu_cannot_start() {
+	local rc=0 out
+	fixture_elf hang
+	out=$(IMAGE=$T/hang.elf INITRD=none GUEST_TIMEOUT=30 CONSOLE=$T/nostart.console KTAP=/proc/lazytlb-harness-no-file \
+		KLOG=$T/nostart.klog "$TOP/scripts/boot.sh" 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	[ $rc = 125 ] && printf '%s\n' "$out" | grep -q "QEMU could not start the guest (status 1): qemu-system-aarch64: .*Could not open '/proc/lazytlb-harness-no-file'" ||
+		return 1
+	fake_top "$TOP/tests/ktap/retry/ktap.log"
+	# shellcheck disable=SC2016 # the stand-in's own variables
+	printf '#!/usr/bin/env bash\necho "qemu-system-aarch64: cannot set up guest memory" >"$BUILD/$VARIANT/console.log"\nexit 125\n' \
+		>"$T/fake/top/scripts/boot.sh"
+	rc=0
+	out=$(fake_test 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	[ $rc != 0 ] && printf '%s\n' "$out" | grep -q 'no guest ran: QEMU could not start it' &&
+		! printf '%s\n' "$out" | grep -q 'passed, '
+}
 
 # A test-only commit on lazytlb/test goes to tests/kernel/, not patches/,
 # and comes back on top of the series; an edit of a series patch made with
@@ -828,6 +909,7 @@ boot_panic() {
 	[ $rc = 1 ] && grep -q '^FAIL  kernel:panic .*Kernel panic - not syncing: harness fixture' "$T/panic.results"
 }
 ok_if "boot: a guest that panics and powers off fails the run" boot_panic
+ok_if "boot: QEMU that cannot start the guest is a harness error with its message (exit 125), not a table of failures" qemu_cannot_start
 
 missing_tool() {
 	local bin=$T/bin err rc=0

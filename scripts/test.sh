@@ -84,6 +84,9 @@ boot=$?
 set -e
 # Interrupted (boot.sh died of SIGINT or SIGTERM): no table.
 case $boot in 130 | 143) log "interrupted: no results; console kept in $(save_run "$boot")"; exit "$boot" ;; esac
+# QEMU could not start the guest (boot.sh says why): a setup error, no
+# tests ran, so no table.
+[ "$boot" != 125 ] || die "no guest ran: QEMU could not start it (above); console kept in $(save_run "$boot")"
 log "results ($VARIANT)"
 rc=0
 "${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
