@@ -3,7 +3,7 @@
 #
 # Variables (all optional): VARIANT (kernel-config/variants), KERNEL_SRC
 # (your own kernel git tree), KERNEL_BASE, SMP, MEM, GUEST_TIMEOUT, SELFTESTS,
-# REPEAT, UPTO, JOBS, W, C, FORCE, RUN, KEEP_RUNS, SOAK_MINUTES, OLD, POSTING.
+# REPEAT, UPTO, JOBS, W, C, FORCE, RUN, KEEP_RUNS, SOAK_MINUTES, OLD, POSTING, REWRITE.
 
 SHELL := /bin/bash
 S := scripts
@@ -18,7 +18,7 @@ help: ## list the targets
 	@echo
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE RUN KEEP_RUNS SOAK_MINUTES OLD POSTING"
+	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE RUN KEEP_RUNS SOAK_MINUTES OLD POSTING REWRITE"
 
 run: ## main job: deps, base, apply, config, build, selftests, boot, results (VARIANT default: shootdown)
 	@$(S)/run.sh
@@ -104,7 +104,7 @@ knownbad: ## build kernels broken on purpose (tests/knownbad/) and show the chec
 lint: ## shellcheck, guest/init.c, results.py, checkpatch --strict of patches/
 	@$(S)/lint.sh
 
-selftest-harness: ## the harness's own tests (fixtures, no kernel build)
+selftest-harness: ## the harness's own tests (fixtures, no kernel build; fetches the base tree first if missing)
 	@$(S)/selftest-harness.sh
 
 kunit: ## the series' KUnit suites, built and booted by tools/testing/kunit/kunit.py --arch arm64 (in make check)

@@ -101,7 +101,9 @@ check_inputs() {
 	[ -z "${KEEP_RUNS:-}" ] || [[ $KEEP_RUNS =~ ^[0-9]+$ ]] || bad KEEP_RUNS "how many runs of a variant to keep: a whole number"
 	[ -z "${W:-}" ] || [[ $W =~ ^[123ce]+$ ]] || bad W "the kernel's extra warnings: W=1, 2, 3, c, e or a mix (W=12)"
 	[ -z "${C:-}" ] || [[ $C =~ ^[12]$ ]] || bad C "sparse: C=1 (the files rebuilt) or C=2 (all)"
-	[ -z "${FORCE:-}" ] || [[ $FORCE =~ ^[01]$ ]] || bad FORCE "FORCE=1 (or 0)"
+	for v in FORCE REWRITE; do
+		[ -z "${!v:-}" ] || [[ ${!v} =~ ^[01]$ ]] || bad $v "$v=1 (or 0)"
+	done
 	[ -z "$bad" ] || die "$bad"
 	return 0
 }

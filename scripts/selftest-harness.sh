@@ -3,7 +3,7 @@
 #
 # Usage: scripts/selftest-harness.sh
 #
-# No kernel is built. Checks that:
+# No kernel is built (the base tree is fetched if missing). Checks that:
 #  - results.py gives the expected closing line and exit status on each
 #    fixture in tests/ktap/ (passes, skips with reasons, failures, crashed
 #    and missing tests, WARN/KASAN/lockdep/panic reports, timeouts, the
@@ -17,7 +17,14 @@
 #    kernel-config/qemu and the selftest lists (include, -ENTRY) are read
 #    as written, and boot.sh hands QEMU each variant's CPU, machine,
 #    firmware and kernel arguments;
-#  - a missing tool is reported with the Debian package that provides it.
+#  - a missing tool is reported with the Debian package that provides it;
+#  - every variable of make help with a value it cannot take stops a run
+#    at once, naming it; QEMU that cannot start is a harness error; export
+#    is byte-stable; make config names make apply on a tree without the
+#    series;
+#  - make send and make trailers (b4 branches, authors, the sender's own
+#    mail setup through a local SMTP sink, versions, trailers).
+# Gets what it needs first as make run does (deps.sh, the base tree).
 # Prints KTAP and the line 'N passed, N failed'.
 set -euo pipefail
 # The fixtures name their own trees.
@@ -164,7 +171,7 @@ ok_if "config: a work tree without the series says so and names make apply" conf
 inputs_checked() {
 	local a out rc
 	for a in SMP=0 SMP=x SMP=9 'SMP=8 32' REPEAT=-1 REPEAT=10 GUEST_TIMEOUT=abc GUEST_TIMEOUT=0 MEM=1T MEM=100M \
-		MEM=lots JOBS=x JOBS=0 KEEP_RUNS=abc SOAK_MINUTES=x W=9 C=3 FORCE=yes; do
+		MEM=lots JOBS=x JOBS=0 KEEP_RUNS=abc SOAK_MINUTES=x W=9 C=3 FORCE=yes REWRITE=2; do
 		rc=0
 		out=$(env "$a" "$TOP/scripts/run.sh" 2>&1) || rc=$?
 		if [ $rc = 0 ] || [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] ||
