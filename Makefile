@@ -114,10 +114,11 @@ model: ## bounded model check of the lazy TLB record designs and their mutants (
 	@$(S)/model.sh
 
 clean: ## remove the build outputs of VARIANT (keeps the tree, downloads, ccache)
+	@case "$(VARIANT)" in */* | .*) echo "VARIANT=$(VARIANT): a variant name (kernel-config/variants), not a path"; exit 1 ;; esac
 	rm -rf build/$(or $(VARIANT),shootdown)
 
 distclean: ## remove build/ entirely (the kernel work tree too; not while it holds b4's record of sent versions, unless FORCE=1)
-	@if [ -d build/linux ] && [ -z "$(FORCE)" ] && [ -n "$$(git -C build/linux tag -l 'sent/*' 2>/dev/null)" ]; then \
+	@if [ -d build/linux ] && [ -z "$(filter-out 0,$(FORCE))" ] && [ -n "$$(git -C build/linux tag -l 'sent/*' 2>/dev/null)" ]; then \
 		echo "build/linux holds b4's record of the versions sent (tags sent/*, branches b4/*): keep it with"; \
 		echo "'git -C build/linux bundle create ../b4-record.bundle --branches=b4/* --tags=sent/* --glob=refs/lazytlb/b4-written/*'"; \
 		echo "(restore: git -C build/linux fetch ../b4-record.bundle 'refs/*:refs/*'), then make distclean FORCE=1"; exit 1; fi

@@ -65,10 +65,8 @@ mem=${MEM:-$(guest_setting mem 1G)}
 # watchdog waits as long.
 append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 watchdog_thresh=30 workqueue.watchdog_thresh=60 $(guest_settings append | tr '\n' ' ')${APPEND:-}"
 append=${append% }
-if [ -n "${REPEAT:-}" ]; then
-	case "$REPEAT" in [1-9]) ;; *) die "REPEAT=$REPEAT: a count from 1 to 9" ;; esac
-	append+=" harness_repeat=$REPEAT"
-fi
+# (REPEAT, like the other variables, is checked in lib.sh.)
+[ -z "${REPEAT:-}" ] || append+=" harness_repeat=$REPEAT"
 # KTAP channel: a virtio console whose output QEMU writes to $KTAP.
 chardev="file,id=ktap,path=$KTAP"
 # Two threads per core when the CPU count is even: core scheduling (the
@@ -205,7 +203,11 @@ set -e
 secs=$(($(date +%s) - start))
 # QEMU that never started a guest (every line of the console is QEMU's
 # own): a harness error with QEMU's message, exit 125, not a test result.
-if [ $rc != 0 ] && ! grep -qv -e '^qemu-system-[a-z0-9_]*: ' -e '^[[:space:]]*$' "$CONSOLE"; then
+# (Status 1, QEMU's error exit, and its lines only: not a crash, whose
+# status is a signal's, nor an assertion a guest can trigger.)
+if [ $rc = 1 ] && grep -q '^qemu-system-[a-z0-9_]*: ' "$CONSOLE" &&
+	! grep -qv -e '^qemu-system-[a-z0-9_]*: ' -e '^[[:space:]]*$' "$CONSOLE" &&
+	! grep -q -e 'Assertion' -e 'Aborted' "$CONSOLE"; then
 	log "QEMU could not start the guest (status $rc): $(paste -sd' ' "$CONSOLE" | cut -c1-400)"
 	exit 125
 fi

@@ -20,7 +20,11 @@ help_or_none "${1:-}"
 # branch (make base or make range-diff alone leave it at the base).
 if [ -z "${UPTO:-}" ] && [ "$KTREE" = "$BUILD/linux" ] &&
 	[ "$(git -C "$KTREE" symbolic-ref -q --short HEAD || true)" != "$TEST_BRANCH" ]; then
-	die "the series is not applied in $KTREE (it is at $(git -C "$KTREE" log -1 --format='%h %s' 2>/dev/null || echo '?')): run 'make apply' (make run does it), then make config"
+	at=$(git -C "$KTREE" log -1 --format='%h %s' 2>/dev/null || echo '?')
+	if [ "$(git -C "$KTREE" rev-list --count "$BASE_BRANCH..HEAD" 2>/dev/null || echo 0)" = 0 ]; then
+		die "the series is not applied in $KTREE (it is at $at): run 'make apply' (make run does it), then make config"
+	fi
+	die "$KTREE is not on $TEST_BRANCH (it is at $at; a rebase in progress?): finish it or 'git -C $KTREE checkout $TEST_BRANCH', then make config"
 fi
 # A variant that boots another one's kernel configures that one.
 as_build_variant

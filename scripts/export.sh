@@ -53,19 +53,24 @@ import re, sys
 old, new = (open(p).read() for p in sys.argv[1:])
 subj = re.search(r'^Subject: \[[^]]*\] (.*(?:\n .*)*)', old, re.M)
 head, _, body = old.partition('\n\n')
-# The cover letter's From: and Date: (format-patch writes whoever runs it,
-# and now): the old ones, so that an export with no edit changes nothing.
-for h in ('From', 'Date'):
-    o = re.search(rf'^{h}: .*(?:\n[ \t].*)*', head, re.M)
-    nhead = new.partition('\n\n')[0]
-    n = re.search(rf'^{h}: .*(?:\n[ \t].*)*', nhead, re.M)
-    if o and n:
-        new = new.replace(n.group(0), o.group(0), 1)
 blurb = re.split(r'^\S.* \([0-9]+\):$', body, maxsplit=1, flags=re.M)[0].rstrip()
 if subj:
     new = new.replace('*** SUBJECT HERE ***', subj.group(1), 1)
 if blurb and '*** BLURB HERE ***' not in blurb:
     new = new.replace('*** BLURB HERE ***', blurb, 1)
+# The cover letter's From: (format-patch writes whoever runs it): the old
+# one. Its Date: (now) the old one too unless the letter changed, so that
+# an export with no edit changes nothing.
+def header(text, h):
+    return re.search(rf'^{h}: .*(?:\n[ \t].*)*', text.partition('\n\n')[0], re.M)
+o = header(old, 'From')
+n = header(new, 'From')
+if o and n:
+    new = new.replace(n.group(0), o.group(0), 1)
+o = header(old, 'Date')
+n = header(new, 'Date')
+if o and n and old.replace(o.group(0), '', 1) == new.replace(n.group(0), '', 1):
+    new = new.replace(n.group(0), o.group(0), 1)
 open(sys.argv[2], 'w').write(new)
 PY
 	fi

@@ -52,59 +52,71 @@ export _t0
 # SELFTESTS, RUN, KERNEL_SRC, OLD and POSTING name things the scripts that
 # use them look up; UPTO is checked above.)
 check_inputs() {
-	local bad='' v n mib avail max
+	local bad='' v n mib total max machine np
 	# bad VAR WHAT: note one wrong value.
 	bad() { bad+="${bad:+$'\n'}$1=${!1}: $2"; }
 	if [ -n "${SMP:-}" ]; then
-		# make bench takes a list of CPU counts; everything else one.
-		if [ "${0##*/}" = bench.sh ] && [[ $SMP =~ ^[0-9]+( [0-9]+)*$ ]]; then
-			n=$SMP
-		elif [[ $SMP =~ ^[0-9]+$ ]]; then
-			n=$SMP
+		# make bench takes a list of CPU counts (its kernels have
+		# NR_CPUS=64); everything else one, up to what the variant's
+		# machine takes: QEMU's virt has 8 CPUs with its default GICv2,
+		# 512 with a later GIC (kernel-config/qemu's machine setting).
+		machine=$(guest_setting machine virt)
+		if [ "${0##*/}" = bench.sh ]; then
+			max=64
+			[[ $SMP =~ ^[0-9]+( [0-9]+)*$ ]] && n=$SMP || n=x
 		else
-			n=x
+			max=8
+			[[ $machine != *gic-version=* || $machine == *gic-version=2* ]] || max=512
+			[[ $SMP =~ ^[0-9]+$ ]] && n=$SMP || n=x
 		fi
-		# QEMU's virt machine: 8 CPUs with its default GICv2, 512 with
-		# GICv3 (kernel-config/qemu's machine setting; make bench's has it).
-		max=8
-		[[ ${0##*/} != bench.sh && $(guest_setting machine virt) != *gic-version=[3m]* ]] || max=512
 		for v in $n; do
-			if ! [[ $v =~ ^[0-9]+$ ]] || [ "$v" -lt 2 ] || [ "$v" -gt $max ]; then
-				bad SMP "the guest's CPU count, 2 to $max (the series' tests run threads on several CPUs; $VARIANT's machine, $(guest_setting machine virt), takes up to $max)"
+			if ! [[ $v =~ ^[0-9]{1,4}$ ]] || [ "$v" -lt 2 ] || [ "$v" -gt $max ]; then
+				bad SMP "the guest's CPU count, 2 to $max (the series' tests run threads on several CPUs; $([ "${0##*/}" = bench.sh ] && echo "make bench's kernels have NR_CPUS=64" || echo "$VARIANT's machine, $machine, takes up to $max"))"
 				break
 			fi
 		done
 	fi
 	if [ -n "${MEM:-}" ]; then
-		if [[ $MEM =~ ^([1-9][0-9]*)([MmGgTt]?)$ ]]; then
+		if [[ $MEM =~ ^([1-9][0-9]{0,6})([MmGgTt]?)$ ]]; then
 			mib=${BASH_REMATCH[1]}
 			case ${BASH_REMATCH[2],,} in g) mib=$((mib * 1024)) ;; t) mib=$((mib * 1048576)) ;; esac
-			avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || echo 0)
+			total=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || echo 0)
 			if [ "$mib" -lt 256 ]; then
 				bad MEM "the guest's memory, at least 256M"
-			elif [ "${avail:-0}" -gt 0 ] && [ "$mib" -gt "$avail" ]; then
-				bad MEM "more than this host has available (${avail}M): the guest's memory must fit"
+			elif [ "${total:-0}" -gt 0 ] && [ "$mib" -gt "$total" ]; then
+				bad MEM "more than this host's memory (${total}M): the guest's memory must fit"
 			fi
 		else
-			bad MEM "the guest's memory as QEMU's -m takes it: a number of MiB, or with M or G (1G, 2048M)"
+			bad MEM "the guest's memory as QEMU's -m takes it: a whole number of MiB, or with M, G or T (1G, 2048M)"
 		fi
 	fi
-	for v in GUEST_TIMEOUT JOBS SOAK_MINUTES; do
-		[ -z "${!v:-}" ] || [[ ${!v} =~ ^[1-9][0-9]*$ ]] ||
+	for v in GUEST_TIMEOUT JOBS SOAK_MINUTES KEEP_RUNS; do
+		[ -z "${!v:-}" ] || [[ ${!v} =~ ^[1-9][0-9]{0,6}$ ]] ||
 			case $v in
 			GUEST_TIMEOUT) bad $v "the guest's time limit: a whole number of seconds, at least 1" ;;
 			JOBS) bad $v "the build's parallel jobs: a whole number, at least 1" ;;
 			SOAK_MINUTES) bad $v "the soak's length: a whole number of minutes, at least 1" ;;
+			KEEP_RUNS) bad $v "how many runs of a variant to keep: a whole number, at least 1" ;;
 			esac
 	done
 	[ -z "${REPEAT:-}" ] || [[ $REPEAT =~ ^[1-9]$ ]] || bad REPEAT "how many times the guest runs each selftest: 1 to 9"
-	[ -z "${KEEP_RUNS:-}" ] || [[ $KEEP_RUNS =~ ^[0-9]+$ ]] || bad KEEP_RUNS "how many runs of a variant to keep: a whole number"
 	[ -z "${W:-}" ] || [[ $W =~ ^[123ce]+$ ]] || bad W "the kernel's extra warnings: W=1, 2, 3, c, e or a mix (W=12)"
 	[ -z "${C:-}" ] || [[ $C =~ ^[12]$ ]] || bad C "sparse: C=1 (the files rebuilt) or C=2 (all)"
 	for v in FORCE REWRITE; do
 		[ -z "${!v:-}" ] || [[ ${!v} =~ ^[01]$ ]] || bad $v "$v=1 (or 0)"
 	done
-	[ -z "$bad" ] || die "$bad"
+	if [ -n "${UPTO:-}" ]; then
+		np=$(find "$PATCHES" -maxdepth 1 -name '[0-9]*.patch' ! -name '0000-*' 2>/dev/null | wc -l)
+		[ "$np" = 0 ] || [ "$UPTO" -le "$np" ] || bad UPTO "a number of patches, 0 to $np (patches/ has $np)"
+	fi
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		if ! git -C "$KERNEL_SRC" rev-parse --git-dir >/dev/null 2>&1; then
+			bad KERNEL_SRC "a kernel git repository (no repository there)"
+		elif [ -n "${KERNEL_BASE:-}" ] && ! git -C "$KERNEL_SRC" rev-parse -q --verify "$KERNEL_BASE^{commit}" >/dev/null; then
+			bad KERNEL_BASE "a commit, tag or branch of KERNEL_SRC=$KERNEL_SRC (not found there)"
+		fi
+	fi
+	[ -z "$bad" ] || die "$(printf '%s\n' "$bad" | sed "2,\$s/^/${0##*/}: error: /")"
 	return 0
 }
 
@@ -441,7 +453,12 @@ take_lock() {
 case "${1:-}" in
 -h | --help) ;;
 *)
-	check_inputs
+	# Once, by the first script of a run: the scripts it starts may be
+	# given values of their own (make bench's guests, a soak's timeout).
+	if [ -z "${LAZYTLB_INPUTS_CHECKED:-}" ]; then
+		check_inputs
+		export LAZYTLB_INPUTS_CHECKED=1
+	fi
 	[ -n "${NO_LOCK:-}" ] || take_lock
 	;;
 esac

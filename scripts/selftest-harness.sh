@@ -40,8 +40,11 @@ help_or_none "${1:-}"
 # (or one error naming the step): the host packages (b4 and git-filter-repo
 # for make send, QEMU for the boot tests) and the base tree, whose KTAP
 # parser results.py uses and whose scripts make send runs.
-"$TOP/scripts/deps.sh"
-base_commit >/dev/null
+# (With the build's lock, unless the run this is part of holds it.)
+env -u NO_LOCK "$TOP/scripts/deps.sh"
+if [ ! -s "$BUILD/base-commit" ] || ! git -C "$KTREE" rev-parse -q --verify "$BASE_BRANCH" >/dev/null 2>&1; then
+	env -u NO_LOCK "$TOP/scripts/base.sh"
+fi
 
 T=$BUILD/harness-test
 rm -rf "$T"
@@ -167,22 +170,38 @@ config_unapplied() {
 ok_if "config: a work tree without the series says so and names make apply" config_unapplied
 
 # Every variable of make help with a value it cannot take: one line naming
-# it, before any work (run.sh would start with deps.sh).
+# it, before any work. In a copy of the scripts whose deps.sh, the first
+# step of run.sh and bench.sh, stands in for all work: reaching it means
+# the value got through (so a regression here runs nothing real).
 inputs_checked() {
-	local a out rc
+	local a out rc top=$T/inputs
+	rm -rf "$top"
+	mkdir -p "$top/kernel-config"
+	cp -r "$TOP/scripts" "$TOP/patches" "$top/"
+	cp "$TOP/kernel-config/variants" "$TOP/kernel-config/qemu" "$top/kernel-config/"
+	printf '#!/usr/bin/env bash\necho REACHED\nexit 99\n' >"$top/scripts/deps.sh"
+	# try SCRIPT VAR=VALUE: the script's output and status, checked afresh.
+	try() { rc=0; out=$(env -u LAZYTLB_INPUTS_CHECKED BUILD="$T/inputs-build" "$2" "$top/scripts/$1" 2>&1) || rc=$?; }
 	for a in SMP=0 SMP=x SMP=9 'SMP=8 32' REPEAT=-1 REPEAT=10 GUEST_TIMEOUT=abc GUEST_TIMEOUT=0 MEM=1T MEM=100M \
-		MEM=lots JOBS=x JOBS=0 KEEP_RUNS=abc SOAK_MINUTES=x W=9 C=3 FORCE=yes REWRITE=2; do
-		rc=0
-		out=$(env "$a" "$TOP/scripts/run.sh" 2>&1) || rc=$?
-		if [ $rc = 0 ] || [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] ||
+		MEM=lots MEM=99999999999999999999 JOBS=x JOBS=0 KEEP_RUNS=abc KEEP_RUNS=0 SOAK_MINUTES=x W=9 C=3 \
+		FORCE=yes REWRITE=2 UPTO=99 KERNEL_SRC=/nonexistent; do
+		try run.sh "$a"
+		if [ "$rc" = 0 ] || [ "$rc" = 99 ] || [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] ||
 			! printf '%s\n' "$out" | grep -q "^run.sh: error: ${a%%=*}=${a#*=}: "; then
 			echo "$a: exit $rc: $out"
 			return 1
 		fi
 	done
-	# make bench takes a list of CPU counts; a wrong one is still named.
-	out=$(env 'SMP=8 1' "$TOP/scripts/bench.sh" 2>&1) && return 1
-	printf '%s\n' "$out" | grep -q '^bench.sh: error: SMP=8 1: '
+	# Values they take get through to the first step.
+	for a in SMP=2 SMP=8 MEM=2G GUEST_TIMEOUT=60 REPEAT=3 JOBS=2 W=12 C=1 UPTO=0 KEEP_RUNS=5; do
+		try run.sh "$a"
+		[ "$rc" = 99 ] || { echo "$a refused: $out"; return 1; }
+	done
+	# make bench takes a list of CPU counts, up to its NR_CPUS of 64.
+	try bench.sh 'SMP=8 32 64'
+	[ "$rc" = 99 ] || { echo "bench refused SMP='8 32 64': $out"; return 1; }
+	try bench.sh 'SMP=8 1'
+	[ "$rc" != 99 ] && printf '%s\n' "$out" | grep -q '^bench.sh: error: SMP=8 1: '
 }
 ok_if "inputs: a value a variable of make help cannot take stops the run at once, naming it" inputs_checked
 
@@ -196,6 +215,16 @@ qemu_cannot_start() {
 	printf '%s\n' "$out"
 	[ $rc = 125 ] && printf '%s\n' "$out" | grep -q "QEMU could not start the guest (status 1): qemu-system-aarch64: .*Could not open '/proc/lazytlb-harness-no-file'" ||
 		return 1
+	# A QEMU that crashes (here a stand-in that prints a warning and dies
+	# of SIGSEGV) is not "could not start": its status is passed on.
+	mkdir -p "$T/stubqemu"
+	printf '#!/usr/bin/env bash\necho "qemu-system-aarch64: warning: a stand-in" >&2\nkill -SEGV $$\n' \
+		>"$T/stubqemu/qemu-system-aarch64"
+	chmod +x "$T/stubqemu/qemu-system-aarch64"
+	rc=0
+	out=$(PATH=$T/stubqemu:$PATH IMAGE=$T/hang.elf INITRD=none GUEST_TIMEOUT=30 CONSOLE=$T/crash.console \
+		KTAP=$T/crash.ktap KLOG=$T/crash.klog "$TOP/scripts/boot.sh" 2>&1) || rc=$?
+	[ $rc = 139 ] || { echo "a crashed QEMU gave $rc, want 139: $out"; return 1; }
 	fake_top "$TOP/tests/ktap/retry/ktap.log"
 	# shellcheck disable=SC2016 # the stand-in's own variables
 	printf '#!/usr/bin/env bash\necho "qemu-system-aarch64: cannot set up guest memory" >"$BUILD/$VARIANT/console.log"\nexit 125\n' \
@@ -673,11 +702,15 @@ send_refuses_unsaved() {
 	out=$(SP=$T/proj/patches ada env BUILD="$BUILD" "$T/proj/scripts/send.sh" 2>&1) && { echo "sent a dirty patches/"; return 1; }
 	printf '%s\n' "$out" | grep -q 'uncommitted changes' || { echo "$out"; return 1; }
 	git -C "$T/proj" checkout -q -- patches
+	# A work tree (the small fixture repository) whose branches are not
+	# those its stamp recorded: commits made since the last export.
+	mkrepo
+	apply_env "$TOP/scripts/apply.sh" >/dev/null 2>&1
 	mkdir -p "$T/fakebuild"
-	cp "$BUILD/base-commit" "$T/fakebuild/"
+	cp "$T/build/base-commit" "$T/fakebuild/"
 	echo "stamp 0000000 0000000" >"$T/fakebuild/applied"
-	out=$(SP=$T/proj/patches ada env BUILD="$T/fakebuild" SERIES_TREE="$KTREE" "$T/proj/scripts/send.sh" 2>&1) &&
-		{ echo "sent with unexported commits"; return 1; }
+	out=$(SP=$T/proj/patches ada env BUILD="$T/fakebuild" KTREE="$T/repo" SERIES_TREE="$T/repo" \
+		"$T/proj/scripts/send.sh" 2>&1) && { echo "sent with unexported commits"; return 1; }
 	printf '%s\n' "$out" | grep -q 'not exported' || { echo "$out"; return 1; }
 	[ ! -e "$T/b4" ] || { echo "a refused send made $T/b4"; return 1; }
 }

@@ -108,6 +108,7 @@ if [ $rc != 0 ] && [ -s "$VDIR/retry-tests" ]; then
 		rboot=$?
 		set -e
 		case $rboot in 130 | 143) log "interrupted: no results; consoles kept in $(save_run "$rboot")"; exit "$rboot" ;; esac
+		[ "$rboot" != 125 ] || die "no guest ran for the retry: QEMU could not start it (above); consoles kept in $(save_run "$rboot")"
 		rc=0
 		"${res[@]}" --ktap "$VDIR/ktap.log" --console "$VDIR/console.log" \
 			--boot-status "$boot" --retry-ktap "$VDIR/ktap-retry.log" \
