@@ -11,7 +11,7 @@ S := scripts
 export LAZYTLB_CMD := make $(strip $(MAKECMDGOALS) $(MAKEOVERRIDES))
 
 .PHONY: help run check deps base base-update apply export prefix config build \
-	kselftest initramfs boot test results shell quick check-all bisect warnings bench bench-smoke soak knownbad send trailers range-diff lint selftest-harness model kunit clean distclean
+	kselftest initramfs boot test results shell quick check-all bisect archbuild warnings bench bench-smoke soak knownbad send trailers range-diff lint selftest-harness model kunit clean distclean
 
 help: ## list the targets
 	@echo "lazytlb: arm64 active_mm / lazy TLB series and its test harness"
@@ -23,10 +23,10 @@ help: ## list the targets
 run: ## main job: deps, base, apply, config, build, selftests, boot, results (VARIANT default: shootdown)
 	@$(S)/run.sh
 
-check: ## project tests: lint, harness self-tests, then the main job in every variant
+check: ## project tests: lint, harness self-tests, the main job in every variant, KUnit, bench smoke, the powerpc64le and x86_64 builds
 	@$(S)/check.sh
 
-check-all: ## make check, the variants of kernel-config/check-all-variants (kasan, rseq stress), make knownbad, every posting booted in both lazy modes (slow)
+check-all: ## make check, the variants of kernel-config/check-all-variants (kasan, rseq stress), make knownbad, every posting booted in both lazy modes, make archbuild at every posting with the options on and off (slow)
 	@$(S)/check.sh --all
 
 quick: ## inner loop: rebuild VARIANT (default shootdown), boot, run the key lazy_tlb tests
@@ -76,6 +76,9 @@ shell: ## boot the built guest to an interactive shell
 
 bisect: ## build every patch of the series in every variant, then boot every posting boundary in both lazy modes (slow)
 	@$(S)/bisect.sh
+
+archbuild: ## the series built for powerpc64le and x86_64, options on and off, no new W=1 warnings (ARCHS, OPTS; --boundaries in check-all)
+	@$(S)/archbuild.sh
 
 warnings: ## no new W=1 / sparse warnings in the files the series touches
 	@$(S)/warnings.sh

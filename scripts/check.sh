@@ -12,6 +12,8 @@
 # 4. scripts/kunit.sh: the series' KUnit suites, through kunit.py;
 # 5. scripts/bench.sh --smoke: the counting plugin's exact-count test and
 #    a few counted round trips on the default kernel;
+# 5a. scripts/archbuild.sh: the series for powerpc64le and x86_64 with its
+#    options on (--all: on and off, at every posting too);
 # 6. with --all ('make check-all'), first the variants of
 #    kernel-config/check-all-variants (3.), then scripts/knownbad.sh: the
 #    kernels broken on purpose, and the series with its race windows
@@ -65,6 +67,13 @@ done
 part kunit "$S/kunit.sh"
 # The bench's counting plugin on the default kernel, so it cannot rot.
 part bench-smoke "$S/bench.sh" --smoke
+# The other architectures: the series head with its options on, linked
+# (about 7 minutes cold); options off and every posting in check-all.
+if [ $all = 0 ]; then
+	part archbuild env OPTS=on "$S/archbuild.sh"
+else
+	part archbuild "$S/archbuild.sh" --boundaries
+fi
 [ $all = 0 ] || part knownbad "$S/knownbad.sh"
 [ $all = 0 ] || part postings "$S/bisect.sh" --boundaries
 for k in "${kept[@]}"; do log "failed run kept: $k"; done

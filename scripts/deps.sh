@@ -3,7 +3,8 @@
 #
 # Usage: scripts/deps.sh [--check]
 #
-# Installs what is missing of: the aarch64 cross compiler and libc, QEMU for
+# Installs what is missing of: the aarch64 cross compiler and libc, the
+# powerpc64le cross compiler (make archbuild), QEMU for
 # arm64 and its UEFI firmware (qemu-efi-aarch64), the kernel build tools (flex, bison, bc, libssl-dev, libelf-dev,
 # kmod, cpio, rsync), ccache, sparse, b4, shellcheck, and python3-ply and
 # python3-git for checkpatch.pl's SPDX check. It prints the
@@ -28,6 +29,7 @@ binutils-aarch64-linux-gnu:aarch64-linux-gnu-ld
 qemu-system-arm:qemu-system-aarch64
 qemu-efi-aarch64:
 gcc:gcc
+gcc-powerpc64le-linux-gnu:powerpc64le-linux-gnu-gcc
 make:make
 perl:perl
 flex:flex
