@@ -115,73 +115,52 @@ warnings() {
 	[ ${#mine[@]} -gt 0 ] || return 0
 	kmake "$arch" "$t" O="$obj" W=1 -j"${JOBS:-$(nproc)}" "${mine[@]}" >"$out.log" 2>&1 ||
 		{ tail -n 20 "$out.log"; return 1; }
-	# Paths relative to the tree (the two trees differ), no line numbers.
-	grep -E '(warning|error):' "$out.log" |
-		sed -E "s|^$t/||; s|^(\.\./)*||; s|:[0-9]+:[0-9]+:|:|; s|:[0-9]+:|:|" | sort >"$out" || true
+	norm_warnings "$t" <"$out.log" >"$out"
 }
 
-pass=0 fail=0 i=0
-echo "TAP version 13"
+# build ARCH OPTS OBJ COMMIT: configure, link vmlinux, and no W=1 warning
+# in the touched files[] that the base does not have (one KTAP row).
+build() {
+	local arch=$1 opts=$2 obj=$3 commit=$4 bobj=$3-base f new
+	rm -f "$obj/w1-series.txt" "$bobj/w1-base.txt"
+	[ "$(git -C "$tree" rev-parse HEAD)" = "$commit" ] || git -C "$tree" checkout -q --detach "$commit"
+	configure "$arch" "$opts" "$obj"
+	kmake "$arch" "$tree" O="$obj" -j"${JOBS:-$(nproc)}" vmlinux >"$obj/build.log" 2>&1 || {
+		echo "the build failed (log: $obj/build.log)"
+		grep -E 'error|Error' "$obj/build.log" | head -n 20
+		return 1
+	}
+	# The touched C files this configuration built, again with W=1; then
+	# the same objects at the base: its own output directory, the same
+	# .config.
+	have=()
+	for f in "${files[@]}"; do
+		[ ! -f "$obj/${f%.c}.o" ] || have+=("${f%.c}.o")
+	done
+	warnings "$arch" "$tree" "$obj" "$obj/w1-series.txt" || { echo "the W=1 build failed"; return 1; }
+	mkdir -p "$bobj"
+	cp "$obj/.config" "$bobj/.config"
+	kmake "$arch" "$btree" O="$bobj" olddefconfig >"$bobj/config.log" 2>&1
+	warnings "$arch" "$btree" "$bobj" "$bobj/w1-base.txt" || { echo "the W=1 build at the base failed"; return 1; }
+	new=$(comm -13 "$bobj/w1-base.txt" "$obj/w1-series.txt")
+	[ -z "$new" ] || { echo "new W=1 warnings:"; echo "$new"; return 1; }
+}
+
+ktap_begin
 for p in "${points[@]}"; do
 	name=${p%%:*} commit=${p#*:}
 	mapfile -t files < <(git -C "$SERIES_TREE" diff --name-only --diff-filter=AM "$base" "$commit" -- '*.c' |
 		grep -v '^tools/' || true)
 	for arch in $ARCHS; do
 		for opts in $OPTS; do
-			i=$((i + 1))
-			what="$arch options $opts at $name"
 			obj=$A/$arch-$opts
 			[ "$name" = series ] || obj=$A/$arch-$opts-$name
-			[ "$(git -C "$tree" rev-parse HEAD)" = "$commit" ] || git -C "$tree" checkout -q --detach "$commit"
-			log "$what: configure, link vmlinux (log: ${obj#"$TOP"/}/build.log)"
-			if ! err=$(configure "$arch" "$opts" "$obj" 2>&1); then
-				printf 'not ok %d %s\n' "$i" "$what"
-				printf '# %s\n' "$err"
-				fail=$((fail + 1))
-				continue
-			fi
-			if ! kmake "$arch" "$tree" O="$obj" -j"${JOBS:-$(nproc)}" vmlinux >"$obj/build.log" 2>&1; then
-				printf 'not ok %d %s: the build failed\n' "$i" "$what"
-				grep -E 'error|Error' "$obj/build.log" | head -n 20 | sed 's/^/# /'
-				fail=$((fail + 1))
-				continue
-			fi
-			# The touched C files this configuration built.
-			have=()
-			for f in "${files[@]}"; do
-				[ ! -f "$obj/${f%.c}.o" ] || have+=("${f%.c}.o")
-			done
-			if ! warnings "$arch" "$tree" "$obj" "$obj/w1-series.txt" >"$obj/w1.err" 2>&1; then
-				printf 'not ok %d %s: W=1 build failed\n' "$i" "$what"
-				sed 's/^/# /' "$obj/w1.err"
-				fail=$((fail + 1))
-				continue
-			fi
-			# The same objects at the base: its own output directory,
-			# the same .config.
-			bobj=$obj-base
-			mkdir -p "$bobj"
-			cp "$obj/.config" "$bobj/.config"
-			kmake "$arch" "$btree" O="$bobj" olddefconfig >"$bobj/config.log" 2>&1
-			if ! warnings "$arch" "$btree" "$bobj" "$bobj/w1-base.txt" >"$bobj/w1.err" 2>&1; then
-				printf 'not ok %d %s: W=1 build at the base failed\n' "$i" "$what"
-				sed 's/^/# /' "$bobj/w1.err"
-				fail=$((fail + 1))
-				continue
-			fi
-			new=$(comm -13 "$bobj/w1-base.txt" "$obj/w1-series.txt")
-			if [ -n "$new" ]; then
-				printf 'not ok %d %s: new W=1 warnings\n' "$i" "$what"
-				printf '# %s\n' "$new"
-				fail=$((fail + 1))
-			else
-				printf 'ok %d %s: vmlinux linked, no new W=1 warnings (%s at the base, %s with the series)\n' "$i" "$what" \
-					"$(wc -l <"$bobj/w1-base.txt")" "$(wc -l <"$obj/w1-series.txt")"
-				pass=$((pass + 1))
-			fi
+			log "$arch options $opts at $name: configure, link vmlinux (log: ${obj#"$TOP"/}/build.log)"
+			ok_if "$arch options $opts at $name: vmlinux linked, no new W=1 warnings" \
+				build "$arch" "$opts" "$obj" "$commit"
+			[ ! -f "$obj-base/w1-base.txt" ] || [ ! -f "$obj/w1-series.txt" ] ||
+				log "W=1 warnings in the touched files: $(wc -l <"$obj-base/w1-base.txt") at the base, $(wc -l <"$obj/w1-series.txt") with the series"
 		done
 	done
 done
-echo "1..$i"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+ktap_end

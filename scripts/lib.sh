@@ -326,6 +326,15 @@ ktap_end() {
 	[ "$KTAP_FAIL" = 0 ]
 }
 
+# norm_warnings TREE <LOG: the compiler's warnings and errors in a build
+# log, each once per occurrence, sorted, with paths relative to TREE and no
+# line numbers (so that moved code does not count): what warnings.sh and
+# archbuild.sh compare between the base and the series.
+norm_warnings() {
+	grep -E '(warning|error):' |
+		sed -E "s|^$1/||; s|^(\.\./)*||; s|:[0-9]+:[0-9]+:|:|; s|:[0-9]+:|:|" | sort || true
+}
+
 # base_commit: the base commit, making the base tree only if there is
 # none (a run in progress holds the lock base.sh takes; an existing base is
 # only read).

@@ -68,7 +68,7 @@ warn_set() {
 	local obj=$W/obj-$2 o have=()
 	git -C "$tree" checkout -q --detach "$1"
 	if [ "$2" = series ]; then
-		KTREE=$tree VDIR=$W/$2 "$TOP/scripts/config.sh" >/dev/null
+		KTREE=$tree VDIR=$W/$2 "$TOP/scripts/config.sh" >/dev/null || die "configuring $VARIANT at $2 failed (above)"
 	else
 		mkdir -p "$W/$2/obj"
 		cp "$W/series/obj/.config" "$W/$2/obj/.config"
@@ -85,8 +85,7 @@ warn_set() {
 		{ tail -n 20 "$W/$2.log" >&2; die "build at $2 failed (log: $W/$2.log)"; }
 	! grep -q 'is not available or not up to date' "$W/$2.log" ||
 		die "kbuild did not run sparse (log: $W/$2.log)"
-	grep -E '(warning|error):' "$W/$2.log" |
-		sed -E 's#^(\.\./)*##; s#:[0-9]+:[0-9]+:#:#; s#:[0-9]+:#:#' | sort >"$obj.txt"
+	norm_warnings "$tree" <"$W/$2.log" >"$obj.txt"
 	echo "$obj.txt"
 }
 # doc_set COMMIT NAME: Sphinx warnings of 'make SPHINXDIRS=mm htmldocs'.
