@@ -106,7 +106,7 @@ check_inputs() {
 		[ -z "${!v:-}" ] || [[ ${!v} =~ ^[01]$ ]] || bad $v "$v=1 (or 0)"
 	done
 	if [ -n "${UPTO:-}" ]; then
-		np=$(find "$PATCHES" -maxdepth 1 -name '[0-9]*.patch' ! -name '0000-*' 2>/dev/null | wc -l)
+		np=$(series_patches | wc -l)
 		[ "$np" = 0 ] || [ "$UPTO" -le "$np" ] || bad UPTO "a number of patches, 0 to $np (patches/ has $np)"
 	fi
 	if [ -n "${KERNEL_SRC:-}" ]; then

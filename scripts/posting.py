@@ -53,6 +53,26 @@ REROLL = re.compile(r'^Changes in v[0-9]+:\n- EDITME: describe what is new in th
                     r'- EDITME: use bulletpoints and terse descriptions\.\n- Link to v[0-9]+: .*\n*', re.M)
 
 
+def ident(who):
+    """'Name <mail>' -> (name, mail)."""
+    return re.match(r'^(.*) <(.*)>$', who).groups()
+
+
+def branch(x):
+    """Posting x's b4 branch (b4 names its sent tags after it)."""
+    return f'b4/{NAME}-{x.lower()}'
+
+
+def sent_tag(x, v):
+    """b4's tag of version v of posting x as sent."""
+    return f'sent/{NAME}-{x.lower()}-v{v}'
+
+
+def written_ref(x):
+    """What the last build wrote of posting x (make send, make trailers)."""
+    return f'refs/lazytlb/b4-written/{NAME}-{x.lower()}'
+
+
 def linkmask(repo):
     """b4's link mask (b4.linkmask, as b4 writes its "Link to vN:")."""
     return repo.run('config', 'b4.linkmask', check=False).strip() or LINKMASK
@@ -124,7 +144,7 @@ def as_sent(author, body, sender, placeholder):
     name, mail = author
     lines, trailers = split_trailers(body)
     if mail == placeholder:
-        name, mail = re.match(r'^(.*) <(.*)>$', sender).groups()
+        name, mail = ident(sender)
         out = []
         for t in trailers:
             if placeholder in t:
@@ -149,7 +169,8 @@ class Builder:
         self.tmp = tempfile.TemporaryDirectory()
         self.env = {'GIT_INDEX_FILE': os.path.join(self.tmp.name, 'index')}
         self.parent = parent
-        self.sender = re.match(r'^(.*) <(.*)>$', sender).groups()
+        self.sender = ident(sender)
+        self.made = []
         repo.run('read-tree', parent, env=self.env)
 
     def commit(self, author, date, message, diff=None, committer_date=None):
@@ -159,6 +180,10 @@ class Builder:
             if r.returncode:
                 return r.stderr.strip()
         tree = self.repo.run('write-tree', env=self.env).strip()
+        self.commit_tree(tree, author, date, message, committer_date)
+        return None
+
+    def commit_tree(self, tree, author, date, message, committer_date=None):
         env = dict(self.env, GIT_AUTHOR_NAME=author[0], GIT_AUTHOR_EMAIL=author[1],
                    GIT_COMMITTER_NAME=self.sender[0], GIT_COMMITTER_EMAIL=self.sender[1])
         if date:
@@ -167,7 +192,13 @@ class Builder:
             env['GIT_COMMITTER_DATE'] = committer_date
         self.parent = self.repo.run('commit-tree', tree, '-p', self.parent, '-F', '-', input=message,
                                     env=env).strip()
-        return None
+        self.made.append((tree, author, date, message))
+
+    def replay(self, other):
+        """Another Builder's commits again, on this one's parent (the same
+        trees: both chains start from the same tree)."""
+        for tree, author, date, message in other.made:
+            self.commit_tree(tree, author, date, message)
 
     def patch(self, path, sender, placeholder, fixed_dates=False):
         author, date, subject, body, diff = parse_patch(path)
@@ -256,19 +287,20 @@ def compose(repo, x, cover_file, tracking, base, fork, tip, base_note, after_not
     body = body.strip('\n')
     m = re.search(r'^---$', body, re.M)
     text, log = (body[:m.start()], body[m.end():]) if m else (body, '')
+    # The file's changelog: lines before its first "Changes in vN:", then
+    # the sections by version.
     sections = {}
-    order = []
+    loose = []
     cur = None
     for line in log.strip('\n').split('\n') if log.strip() else []:
         m = re.match(r'^Changes in v([0-9]+):$', line)
         if m:
             cur = int(m.group(1))
             sections[cur] = [line]
-            order.append(cur)
         elif cur is not None:
             sections[cur].append(line)
-        else:
-            order.append(line)
+        elif line.strip():
+            loose.append(line)
     rev = tracking['series']['revision']
     hist = tracking['series'].get('history', {})
     rangediff = ''
@@ -276,12 +308,11 @@ def compose(repo, x, cover_file, tracking, base, fork, tip, base_note, after_not
         prev = hist.get(f'v{k - 1}')
         if not prev:
             continue
-        old = tag_range(repo, f'sent/{NAME}-{x.lower()}-v{k - 1}')
-        new = (fork, tip) if k == rev else tag_range(repo, f'sent/{NAME}-{x.lower()}-v{k}')
+        old = tag_range(repo, sent_tag(x, k - 1))
+        new = (fork, tip) if k == rev else tag_range(repo, sent_tag(x, k))
         if k not in sections:
             sections[k] = [f'Changes in v{k}:'] + (describe(repo, old, new) if old and new else
-                                                    [f'- (no tag sent/{NAME}-{x.lower()}-v{k - 1} to compare with)'])
-            order.append(k)
+                                                    [f'- (no tag {sent_tag(x, k - 1)} to compare with)'])
         link = f'- Link to v{k - 1}: {linkmask(repo) % prev[-1]}'
         while sections[k] and not sections[k][-1].strip():
             sections[k].pop()
@@ -294,11 +325,8 @@ def compose(repo, x, cover_file, tracking, base, fork, tip, base_note, after_not
     if extra:
         parts.append('\n\n'.join(extra))
     cover = '\n\n'.join(parts)
-    chunks = []
-    loose = [o for o in order if isinstance(o, str) and o.strip()]
-    if loose:
-        chunks.append('\n'.join(loose))
-    for k in sorted((o for o in sections), reverse=True):
+    chunks = ['\n'.join(loose)] if loose else []
+    for k in sorted(sections, reverse=True):
         chunks.append('\n'.join(sections[k]).rstrip())
     if rangediff:
         chunks.append(f'Range-diff against v{rev - 1}:\n{rangediff}')
@@ -317,12 +345,11 @@ def guard(repo, x, tip, written):
     """What the branch at tip holds that the last build did not write: a
     list of reasons (those about trailers start with TRAILERS)."""
     if not written:
-        return [f'b4/{NAME}-{x.lower()} exists but was not written by make send '
-                f'(no refs/lazytlb/b4-written/{NAME}-{x.lower()})']
+        return [f'{branch(x)} exists but was not written by make send (no {written_ref(x)})']
     c1, t1, _ = load_cover(repo, tip)
     c2, t2, _ = load_cover(repo, written)
     if not c1:
-        return [f'b4/{NAME}-{x.lower()} has no b4 cover letter commit']
+        return [f'{branch(x)} has no b4 cover letter commit']
     why = []
     a, b = series(repo, c1, tip), series(repo, c2, written)
     if len(a) != len(b):
@@ -348,15 +375,14 @@ def guard(repo, x, tip, written):
 def cmd_build(a):
     repo = Repo(a.repo)
     x = a.posting
-    branch = f'refs/heads/b4/{NAME}-{x.lower()}'
-    tip = repo.rev(branch)
-    written = repo.rev(f'refs/lazytlb/b4-written/{NAME}-{x.lower()}')
+    tip = repo.rev(f'refs/heads/{branch(x)}')
+    written = repo.rev(written_ref(x))
     tracking = None
     if tip:
         if not a.force:
             why = guard(repo, x, tip, written)
             if why:
-                die(f'not rewriting b4/{NAME}-{x.lower()}: {"; ".join(w.removeprefix(TRAILERS) for w in why)} '
+                die(f'not rewriting {branch(x)}: {"; ".join(w.removeprefix(TRAILERS) for w in why)} '
                     '(REWRITE=1 rewrites it; the old head stays in the reflog)')
         _, _, tracking = load_cover(repo, tip)
     if not tracking:
@@ -368,34 +394,33 @@ def cmd_build(a):
         b.patch(p, a.sender, a.placeholder, fixed_dates=True)
     fork = b.parent
     prereq_ids = [patch_id_file(p) for p in a.prereqs]
-    # The patches first (on a scratch chain), so that the cover can name
-    # what changed; then the same patches again on top of the cover commit.
+    # The patches first (on a scratch chain from the fork), so that the
+    # cover can name what changed; then the same commits replayed on top
+    # of the cover commit, which has the fork's tree.
     probe = Builder(repo, fork, a.sender)
     for p in a.patches:
         probe.patch(p, a.sender, a.placeholder)
     cover = compose(repo, x, a.cover, tracking, a.base, fork, probe.parent, a.base_note, a.after_note, prereq_ids)
-    sender = re.match(r'^(.*) <(.*)>$', a.sender).groups()
-    b.commit(sender, None, cover + '\n' + MAGIC + '\n'
+    b.commit(ident(a.sender), None, cover + '\n' + MAGIC + '\n'
              '# This section is used internally by b4 prep for tracking purposes.\n'
              + json.dumps(tracking, indent=2) + '\n')
-    for p in a.patches:
-        b.patch(p, a.sender, a.placeholder)
-    print(f'b4/{NAME}-{x.lower()} {tracking["series"]["revision"]} {fork} {b.parent}')
+    b.replay(probe)
+    print(f'{branch(x)} {tracking["series"]["revision"]} {fork} {b.parent}')
 
 
 def cmd_trailers(a):
     repo = Repo(a.repo)
     x = a.posting
-    tip = repo.rev(f'refs/heads/b4/{NAME}-{x.lower()}')
+    tip = repo.rev(f'refs/heads/{branch(x)}')
     if not tip:
-        die(f'no branch b4/{NAME}-{x.lower()}: make send POSTING={x} first')
+        die(f'no branch {branch(x)}: make send POSTING={x} first')
     c, _, _ = load_cover(repo, tip)
     if not c:
-        die(f'b4/{NAME}-{x.lower()} has no b4 cover letter commit')
-    other = [w for w in guard(repo, x, tip, repo.rev(f'refs/lazytlb/b4-written/{NAME}-{x.lower()}'))
+        die(f'{branch(x)} has no b4 cover letter commit')
+    other = [w for w in guard(repo, x, tip, repo.rev(written_ref(x)))
              if not w.startswith(TRAILERS)]
     if other:
-        die(f'b4/{NAME}-{x.lower()} holds more than collected trailers: {"; ".join(other)}; nothing changed')
+        die(f'{branch(x)} holds more than collected trailers: {"; ".join(other)}; nothing changed')
     files = {patch_id_file(p): p for p in a.patches}
     pairs = []
     for commit in series(repo, c, tip):
@@ -442,7 +467,7 @@ def cmd_chain(a):
 
 def cmd_link(a):
     repo = Repo(a.repo)
-    tip = repo.rev(f'refs/heads/b4/{NAME}-{a.posting.lower()}')
+    tip = repo.rev(f'refs/heads/{branch(a.posting)}')
     _, _, tracking = load_cover(repo, tip) if tip else (None, None, None)
     hist = (tracking or {}).get('series', {}).get('history', {})
     if hist:

@@ -228,17 +228,17 @@ send_one() {
 	[ $n = 1 ] || n=$((n + 1))
 	[ ${#mails[@]} = $n ] ||
 		die "b4 wrote ${#mails[@]} mails for posting $x ($((last - first + 1)) patches) (log: $SEND/b4-$x.log)"
-	for m in "${mails[@]}"; do
-		echo "== ${m#"$TOP"/}"
-		python3 - "$m" <<'PY'
+	python3 - "$TOP" "${mails[@]}" <<'PY'
 import email, email.policy, sys
-with open(sys.argv[1], 'rb') as f:
-    m = email.message_from_binary_file(f, policy=email.policy.default)
-for h in ('From', 'To', 'Cc', 'Subject'):
-    if m[h]:
-        print(f'{h}: {m[h]}')
+top = sys.argv[1] + '/'
+for path in sys.argv[2:]:
+    print(f'== {path[len(top):] if path.startswith(top) else path}')
+    with open(path, 'rb') as f:
+        m = email.message_from_binary_file(f, policy=email.policy.default)
+    for h in ('From', 'To', 'Cc', 'Subject'):
+        if m[h]:
+            print(f'{h}: {m[h]}')
 PY
-	done
 	log "posting $x: v$rev, ${#mails[@]} mails in ${out#"$TOP"/}; branch $br of ${B4_TREE#"$TOP"/}"
 }
 
