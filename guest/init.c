@@ -5,7 +5,8 @@
  * Mounts the pseudo file systems, installs busybox's applets, runs the
  * kselftests named in /etc/kselftest-args with the kernel's own
  * run_kselftest.sh and copies their KTAP output to the console and to the
- * virtio console /dev/hvc0 (the host parses the latter), then powers off.
+ * virtio console /dev/hvc0 (the host parses the latter; harness_ktap
+ * names another), then powers off.
  * After each test's result line it adds "# harness: time COLL: TEST: N s".
  * The tests of /etc/kselftest-isolated (those whose kernel reports are
  * expected: selftests/expect-reports) run after the others, each on its
@@ -24,6 +25,9 @@
  *   harness_soak=SECS      run the tests again and again until SECS seconds
  *                          have passed (at most 99 passes), each pass after
  *                          a line "# harness: run K of soak" (make soak)
+ *   harness_ktap=DEV       the KTAP's virtio console instead of /dev/hvc0,
+ *   harness_klog=DEV       the boot log's instead of /dev/hvc1 (on pseries
+ *                          the console itself is hvc0)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -116,14 +120,15 @@ static void dump_stats(const char *name)
 static void save_boot_log(void)
 {
 	static char buf[1 << 20];
+	const char *dev = getenv("harness_klog") ?: "/dev/hvc1";
 	int fd, n;
 
-	fd = open("/dev/hvc1", O_WRONLY | O_NOCTTY);
+	fd = open(dev, O_WRONLY | O_NOCTTY);
 	if (fd < 0)
 		return;
 	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf));
 	if (n > 0 && write(fd, buf, n) < 0)
-		out("# harness: /dev/hvc1: %s\n", strerror(errno));
+		out("# harness: %s: %s\n", dev, strerror(errno));
 	fsync(fd);
 	close(fd);
 }
@@ -346,6 +351,7 @@ int main(void)
 	char *shell[] = { "/bin/sh", NULL };
 	char *argv[MAX_ARGS + 2];
 	const char *mode = getenv("harness");
+	const char *tap_dev = getenv("harness_ktap") ?: "/dev/hvc0";
 	struct timespec start, t0, t1;
 	char *isolated[MAX_ISOLATED];
 	int argc, rc, pass, repeat = 1, nisolated = 0;
@@ -383,10 +389,10 @@ int main(void)
 	}
 
 	save_boot_log();
-	tap_fd = open("/dev/hvc0", O_WRONLY | O_NOCTTY);
+	tap_fd = open(tap_dev, O_WRONLY | O_NOCTTY);
 	if (tap_fd < 0)
-		out("# harness: no /dev/hvc0 (%s): KTAP on the console only\n",
-		    strerror(errno));
+		out("# harness: no %s (%s): KTAP on the console only\n",
+		    tap_dev, strerror(errno));
 
 	argv[0] = "/kselftest/run_kselftest.sh";
 	if (getenv("harness_run")) {

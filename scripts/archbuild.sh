@@ -67,7 +67,7 @@ points+=("series:$head")
 kmake() {
 	local arch=$1 t=$2
 	shift 2
-	# (lib.sh exports arm64's CROSS_COMPILE: always given here.)
+	# (CROSS_COMPILE given here: a caller's would be for another arch.)
 	local cross=(CROSS_COMPILE=powerpc64le-linux-gnu- CC="ccache powerpc64le-linux-gnu-gcc")
 	[ "$arch" != x86_64 ] || cross=(CROSS_COMPILE= CC="ccache gcc")
 	CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache} make -C "$t" ARCH="$arch" "${cross[@]}" "$@"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# boot.sh - boot the built kernel under qemu-system-aarch64 and run the tests.
+# boot.sh - boot the built kernel under qemu-system-aarch64 (powerpc
+# variants: qemu-system-ppc64 -M pseries) and run the tests.
 #
 # Usage: [VARIANT=name] [GUEST=name] [SMP=4] [MEM=1G] [GUEST_TIMEOUT=secs]
-#        [APPEND="..."] [REPEAT=N] scripts/boot.sh [--shell]
+#        [APPEND="..."] [REPEAT=N] [ACCEL=...] [QEMU_SYSTEM=path]
+#        scripts/boot.sh [--shell]
 #
 # Boots the kernel of VARIANT (build/B/obj/arch/arm64/boot/Image, where B
 # is VARIANT or the variant whose kernel it boots, kernel-config/variants)
@@ -44,27 +46,40 @@ KLOG=${KLOG:-$VDIR/kernel-boot.log}
 # The last run's logs go first: a boot that fails before QEMU runs must
 # not leave them to be read as its own.
 [ $shell = 1 ] || rm -f "$CONSOLE" "$KTAP" "$KLOG"
-need qemu-system-aarch64 qemu-system-arm
+# QEMU_SYSTEM: another build of QEMU (tests/qemu/README).
+if [ -n "${QEMU_SYSTEM:-}" ]; then
+	[ -x "$QEMU_SYSTEM" ] || die "QEMU_SYSTEM=$QEMU_SYSTEM: not an executable"
+	QEMU=$QEMU_SYSTEM
+fi
+need "$QEMU" "$QEMU_PKG"
 need timeout coreutils
 # System.map names the vCPUs' PCs of a hung guest, for the variant's own
 # kernel only (not for an IMAGE given from elsewhere).
 [ -n "${IMAGE:-}" ] || SYSMAP=$OBJ/System.map
-IMAGE=${IMAGE:-$OBJ/arch/arm64/boot/Image}
+IMAGE=${IMAGE:-$OBJ/$KIMAGE}
 INITRD=${INITRD:-$VDIR/initramfs.cpio}
 [ -f "$IMAGE" ] || die "no kernel image $IMAGE: run 'make build' first"
 [ "$INITRD" = none ] || [ -f "$INITRD" ] || die "no initramfs $INITRD: run 'make initramfs' first"
 mkdir -p "$(dirname "$CONSOLE")" "$(dirname "$KTAP")" "$(dirname "$KLOG")"
 
-cpu=$(guest_setting cpu max)
-machine=$(guest_setting machine virt)
+# powerpc (arch=powerpc variants): a pseries machine on POWER9, radix MMU.
+if [ "$KARCH" = powerpc ]; then
+	cpu=$(guest_setting cpu power9)
+	machine=$(guest_setting machine pseries)
+else
+	cpu=$(guest_setting cpu max)
+	machine=$(guest_setting machine virt)
+fi
 firmware=$(guest_setting firmware none)
 smp=${SMP:-$(guest_setting smp 4)}
 mem=${MEM:-$(guest_setting mem 1G)}
 # watchdog_thresh=30: a soft lockup is reported after 60 s, not 20 (under
 # TCG the host may leave a vCPU unscheduled for seconds); the workqueue
 # watchdog waits as long.
-append="console=ttyAMA0 panic=-1 oops=panic loglevel=6 watchdog_thresh=30 workqueue.watchdog_thresh=60 $(guest_settings append | tr '\n' ' ')${APPEND:-}"
+append="console=$CONSOLE_TTY panic=-1 oops=panic loglevel=6 watchdog_thresh=30 workqueue.watchdog_thresh=60 $(guest_settings append | tr '\n' ' ')${APPEND:-}"
 append=${append% }
+# On pseries the console is the first hvc: the virtio consoles follow it.
+[ "$KARCH" != powerpc ] || append+=" harness_ktap=/dev/hvc1 harness_klog=/dev/hvc2"
 # (REPEAT, like the other variables, is checked in lib.sh.)
 [ -z "${REPEAT:-}" ] || append+=" harness_repeat=$REPEAT"
 # KTAP channel: a virtio console whose output QEMU writes to $KTAP.
@@ -73,10 +88,13 @@ chardev="file,id=ktap,path=$KTAP"
 # sched selftests) needs SMT siblings.
 # SMT=0 (make bench): one thread per core, as on Arm's server parts.
 topo=$smp
-[ $((smp % 2)) != 0 ] || [ "${SMT:-1}" = 0 ] || topo="$smp,sockets=1,cores=$((smp / 2)),threads=2"
-qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
+# (pseries under TCG takes one thread per core.)
+[ $((smp % 2)) != 0 ] || [ "${SMT:-1}" = 0 ] || [ "$KARCH" = powerpc ] || topo="$smp,sockets=1,cores=$((smp / 2)),threads=2"
+vserial=virtio-serial-device
+[ "$KARCH" != powerpc ] || vserial=virtio-serial-pci
+qemu=("$QEMU" -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 	-nographic -no-reboot -nic none -kernel "$IMAGE"
-	-device virtio-serial-device -chardev "$chardev"
+	-device "$vserial" -chardev "$chardev"
 	-device "virtconsole,chardev=ktap"
 	-chardev "file,id=klog,path=$KLOG" -device "virtconsole,chardev=klog")
 [ "$INITRD" = none ] || qemu+=(-initrd "$INITRD")
@@ -88,14 +106,36 @@ qemu=(qemu-system-aarch64 -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 # numbers (RNDR) come from -seed, the device tree carries no random seed
 # and the RTC starts at a fixed date.
 [ -z "${PLUGIN:-}" ] || qemu+=(-plugin "$PLUGIN")
+# The accelerator: ACCEL, else the guest's 'accel' setting, else QEMU's
+# default (TCG with a host thread per vCPU). powerpc on a QEMU before 9.1
+# runs its vCPUs in one host thread (thread=single): there a broadcast
+# tlbie does not wait for the other vCPUs to drop the translation (fixed
+# upstream by "target/ppc: Fix broadcast tlbie synchronisation"), so a
+# vCPU keeps using a stale one after the kernel's flush has completed,
+# and stores are lost across fork()'s copy-on-write (tests/qemu/README:
+# user space alone shows it). In turn, each vCPU runs the flush before it
+# runs again.
+accel=${ACCEL:-$(guest_setting accel '')}
+if [ -z "$accel" ] && [ "$KARCH" = powerpc ] && [ "${DETERMINISTIC:-0}" != 1 ]; then
+	qv=$("$QEMU" --version | sed -n 's/^QEMU emulator version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+	read -r qmaj qmin <<<"${qv:-0 0}"
+	if [ "$qmaj" -lt 9 ] || { [ "$qmaj" = 9 ] && [ "$qmin" -lt 1 ]; }; then
+		accel=tcg,thread=single
+		log "QEMU $qmaj.$qmin: powerpc's broadcast tlbie does not wait for the other vCPUs before 9.1 (tests/qemu/README): -accel $accel"
+	fi
+fi
+[ -z "$accel" ] || [ "${DETERMINISTIC:-0}" = 1 ] || qemu+=(-accel "$accel")
+# A QEMU built from source finds its firmware (SLOF) where Debian's is.
+[ -z "${QEMU_SYSTEM:-}" ] || qemu+=(-L /usr/share/qemu)
 if [ "${DETERMINISTIC:-0}" = 1 ]; then
 	qemu+=(-accel "tcg,thread=single" -icount "shift=${ICOUNT_SHIFT:-4},sleep=off"
 		-rtc "base=2026-01-01T00:00:00,clock=vm" -seed 1)
-	qemu[2]+=",dtb-randomness=off"
+	[ "$KARCH" != arm64 ] || qemu[2]+=",dtb-randomness=off"
 fi
 case "$firmware" in
 none) ;;
 uefi)
+	[ "$KARCH" = arm64 ] || die "kernel-config/qemu: ${GUEST:-$VARIANT}: firmware uefi is arm64's (AAVMF)"
 	# The firmware reads the kernel, initramfs and command line QEMU
 	# holds in fw_cfg and starts the kernel's EFI stub. A fresh variable
 	# store each boot: runs do not depend on what an earlier one wrote.
@@ -137,7 +177,9 @@ where_stuck() {
 	PY
 	{
 		printf 'boot.sh: where the vCPUs were (%s):\n' "${REGS#"$TOP"/}"
-		grep -oE 'CPU#[0-9]+|PC=[0-9a-f]+|X30=[0-9a-f]+' "$REGS" |
+		# arm64 'PC=... X30=...', powerpc 'NIP ... LR ...'.
+		sed -E 's/\b(NIP|LR) +([0-9a-f]{16})/\1=\2/g' "$REGS" |
+			grep -oE 'CPU#[0-9]+|PC=[0-9a-f]+|X30=[0-9a-f]+|NIP=[0-9a-f]+|LR=[0-9a-f]+' |
 			awk -v map="${SYSMAP:-/dev/null}" '
 			BEGIN { while ((getline l < map) > 0) { split(l, f, " "); if (f[2] ~ /^[tTwW]$/) { a[++n] = f[1]; s[n] = f[3] } } }
 			function sym(h,   lo, hi, mid, v) {

@@ -4,7 +4,7 @@
 # Usage: [VARIANT=name] [JOBS=n] [W=1] [C=1] scripts/build.sh
 #
 # Builds out of tree in build/VARIANT/obj (configured by scripts/config.sh):
-# arch/arm64/boot/Image, the modules (installed, stripped, under
+# arch/arm64/boot/Image (powerpc: vmlinux), the modules (installed, stripped, under
 # build/VARIANT/modroot) and the UAPI headers the selftests compile against
 # (build/VARIANT/obj/usr/include). The compiler runs under ccache, with
 # the ccache directory in build/ccache and fixed KBUILD_BUILD_* values so
@@ -16,7 +16,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
-need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
+need "${CROSS_COMPILE}gcc" "$KCROSS_PKG"
 need ccache ccache
 # A variant that boots another one's kernel builds that one.
 as_build_variant
@@ -28,7 +28,7 @@ need_space "$OBJ" "$need" "a build of $VARIANT"
 
 export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache} CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 export KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC" KBUILD_BUILD_USER=lazytlb KBUILD_BUILD_HOST=harness
-kmake=(make -C "$KTREE" O="$OBJ" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE"
+kmake=(make -C "$KTREE" O="$OBJ" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE"
 	CC="ccache ${CROSS_COMPILE}gcc" HOSTCC="ccache gcc" -j"${JOBS:-$(nproc)}")
 [ -z "${W:-}" ] || kmake+=(W="$W")
 [ -z "${C:-}" ] || kmake+=(C="$C")
@@ -49,6 +49,8 @@ if [ ! -e "$OBJ/vmlinux" ] && [ "${SEED:-}" != none ]; then
 		fi
 		# Built from this very tree (an O= tree's Makefile includes the source's).
 		grep -qxF "include $KTREE/Makefile" "$o/Makefile" 2>/dev/null || continue
+		# For the same architecture ('# Linux/ARCH ... Kernel Configuration').
+		[ "$(sed -n '3s|^# Linux/\([a-z0-9_]*\) .*|\1|p' "$o/.config")" = "$(sed -n '3s|^# Linux/\([a-z0-9_]*\) .*|\1|p' "$OBJ/.config")" ] || continue
 		d=$(diff <(grep '^CONFIG_' "$o/.config") <(grep '^CONFIG_' "$OBJ/.config") | grep -c '^[<>]' || true)
 		if [ -z "$bestd" ] || [ "$d" -lt "$bestd" ]; then
 			best=$o bestd=$d
@@ -62,8 +64,8 @@ if [ ! -e "$OBJ/vmlinux" ] && [ "${SEED:-}" != none ]; then
 		touch "$OBJ/.config"
 	fi
 fi
-log "building Image, modules and headers for $VARIANT (log: $blog)"
-if ! "${kmake[@]}" Image modules headers >"$blog" 2>&1; then
+log "building $KIMAGE_TARGET, modules and headers for $VARIANT (log: $blog)"
+if ! "${kmake[@]}" "$KIMAGE_TARGET" modules headers >"$blog" 2>&1; then
 	grep -E -m 40 'error|Error|\*\*\*' "$blog" >&2 || tail -n 40 "$blog" >&2
 	die "kernel build failed (log: $blog)"
 fi
@@ -74,4 +76,4 @@ if grep -q '^CONFIG_MODULES=y' "$OBJ/.config"; then
 fi
 grep -E '(warning|error):' "$blog" | sort -u >"$VDIR/logs/build-warnings.txt" || true
 nw=$(wc -l <"$VDIR/logs/build-warnings.txt")
-log "built $(du -h "$OBJ/arch/arm64/boot/Image" | cut -f1) Image, $nw compiler warnings (build/$VARIANT/logs/build-warnings.txt)"
+log "built $(du -h "$OBJ/$KIMAGE" | cut -f1) $KIMAGE_TARGET, $nw compiler warnings (build/$VARIANT/logs/build-warnings.txt)"

@@ -4,7 +4,9 @@
 # Usage: [VARIANT=name] scripts/config.sh
 #
 # Merges, with the kernel's scripts/kconfig/merge_config.sh onto
-# allnoconfig: kernel-config/virt.config, kernel-config/selftests.config,
+# allnoconfig: kernel-config/virt.config, the guest platform of the
+# variant's architecture (virt-arm64.config: QEMU virt; virt-powerpc.config:
+# pseries), kernel-config/selftests.config,
 # the 'config' file of every selftest collection named in
 # selftests/collections, and last the fragments the variant lists in
 # kernel-config/variants (or kernel-config/bench-variants). The result is
@@ -36,8 +38,10 @@ variant_fragments() {
 	# shellcheck disable=SC2086
 	set -- $line
 	shift
-	printf '%s\n' "$TOP/kernel-config/virt.config" "$TOP/kernel-config/selftests.config"
+	printf '%s\n' "$TOP/kernel-config/virt.config" "$TOP/kernel-config/virt-$KARCH.config" \
+		"$TOP/kernel-config/selftests.config"
 	for f in "$@"; do
+		[ "${f#arch=}" = "$f" ] || continue
 		[ -f "$TOP/kernel-config/$f" ] || die "variant $VARIANT: no fragment kernel-config/$f"
 		printf '%s\n' "$TOP/kernel-config/$f"
 	done
@@ -49,7 +53,7 @@ variant_fragments() {
 frags=()
 vf=$(variant_fragments "$VARIANT")
 mapfile -t vfrags <<<"$vf"
-frags+=("${vfrags[@]:0:2}")
+frags+=("${vfrags[@]:0:3}")
 # The variant's own list, and SELFTESTS if set: running a subset (make run
 # SELFTESTS=...) must not reconfigure and rebuild the kernel. A name that
 # is no collection stops here.
@@ -74,7 +78,7 @@ if [ -n "${UPTO:-}" ]; then
 		[ -z "$c" ] || [ ! -f "$f" ] || frags+=("$f")
 	done < <(env -u SELFTESTS "$TOP/scripts/collections.sh" --missing)
 fi
-frags+=("${vfrags[@]:2}")
+frags+=("${vfrags[@]:3}")
 # Fragments may be listed twice (two tests of one collection).
 mapfile -t frags < <(printf '%s\n' "${frags[@]}" | awk '!seen[$0]++')
 
@@ -96,17 +100,24 @@ unconfigure() { [ "$configured" = 1 ] || rm -f "$OBJ/.config"; }
 at_exit unconfigure
 # Under UPTO the fragments are merged with the whole series' Kconfig, and
 # the prefix then keeps what it has (olddefconfig), as 'make bisect' does.
-if ! (cd "$SERIES_TREE" && ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE \
+if ! (cd "$SERIES_TREE" && ARCH=$KARCH CROSS_COMPILE=$CROSS_COMPILE \
 	scripts/kconfig/merge_config.sh -n -O "$OBJ" "${frags[@]}") >"$clog" 2>&1; then
 	tail -n 20 "$clog" >&2
 	die "merge_config.sh failed (log: $clog)"
 fi
+# selftests/config-unmet: what arm64 cannot set; config-unmet-ARCH what
+# another architecture cannot set besides.
 unmet=$TOP/selftests/config-unmet
-bad=$(awk -v unmet="$unmet" '
-	BEGIN { while ((getline l < unmet) > 0) if (l !~ /^#/ && l != "") { split(l, f); ok[f[1]] = 1 } }
+unmet_arch=$TOP/selftests/config-unmet-$KARCH
+[ "$KARCH" != arm64 ] && [ -f "$unmet_arch" ] || unmet_arch=/dev/null
+bad=$(awk -v unmet="$unmet" -v unmet_arch="$unmet_arch" -v karch="$KARCH" '
+	BEGIN {
+		while ((getline l < unmet) > 0) if (l !~ /^#/ && l != "") { split(l, f); ok[f[1]] = 1 }
+		while ((getline l < unmet_arch) > 0) if (l !~ /^#/ && l != "") { split(l, f); ok[f[1]] = ok_arch[f[1]] = 1 }
+	}
 	/^WARNING: (Value requested for|.* differs:)/ {
 		w = $0; getline r; getline a
-		for (o in ok) if (index(w, " " o " ")) { print "note: " o " not set (selftests/config-unmet)" > "/dev/stderr"; next }
+		for (o in ok) if (index(w, " " o " ")) { print "note: " o " not set (selftests/config-unmet" (o in ok_arch ? "-" karch : "") ")" > "/dev/stderr"; next }
 		print w " (" r "; " a ")"
 	}' "$clog")
 if [ -n "$bad" ]; then
@@ -115,7 +126,7 @@ if [ -n "$bad" ]; then
 fi
 if [ -n "${UPTO:-}" ]; then
 	cp "$OBJ/.config" "$VDIR/logs/config.series"
-	make -C "$KTREE" O="$OBJ" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" olddefconfig >>"$clog" 2>&1 ||
+	make -C "$KTREE" O="$OBJ" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" olddefconfig >>"$clog" 2>&1 ||
 		die "olddefconfig in $KTREE failed (log: $clog)"
 	gone=$(comm -23 <(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p' "$VDIR/logs/config.series" | sort) \
 		<(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=.*/\1/p' "$OBJ/.config" | sort) | paste -sd' ')

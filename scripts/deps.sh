@@ -4,15 +4,16 @@
 # Usage: scripts/deps.sh [--check]
 #
 # Installs what is missing of: the aarch64 cross compiler and libc, the
-# powerpc64le cross compiler (make archbuild), QEMU for
-# arm64 and its UEFI firmware (qemu-efi-aarch64), the kernel build tools (flex, bison, bc, libssl-dev, libelf-dev,
+# powerpc64le cross compiler (make archbuild) and libc, QEMU for
+# arm64 and its UEFI firmware (qemu-efi-aarch64), QEMU for powerpc (make
+# check-all's pseries guest), the kernel build tools (flex, bison, bc, libssl-dev, libelf-dev,
 # kmod, cpio, rsync), ccache, sparse, b4, shellcheck, and python3-ply and
 # python3-git for checkpatch.pl's SPDX check. It prints the
 # packages it installs. Run it as root (CI does); as another user it prints
 # the apt-get command to run. With --check it only reports what is missing
 # and exits non-zero if anything is.
 #
-# The guest's arm64 binaries (busybox-static, bash, GNU coreutils' timeout)
+# The guest's arm64 (ppc64el) binaries (busybox-static, bash, GNU coreutils' timeout)
 # are not installed here: scripts/initramfs.sh downloads them as package
 # files into a private apt state, without touching dpkg's architecture list.
 set -euo pipefail
@@ -30,6 +31,8 @@ qemu-system-arm:qemu-system-aarch64
 qemu-efi-aarch64:
 gcc:gcc
 gcc-powerpc64le-linux-gnu:powerpc64le-linux-gnu-gcc
+libc6-dev-ppc64el-cross:
+qemu-system-ppc:qemu-system-ppc64
 make:make
 perl:perl
 flex:flex

@@ -20,8 +20,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
-need "${CROSS_COMPILE}gcc" gcc-aarch64-linux-gnu
-need "${CROSS_COMPILE}readelf" binutils-aarch64-linux-gnu
+need "${CROSS_COMPILE}gcc" "$KCROSS_PKG"
+need "${CROSS_COMPILE}readelf" "binutils-$TRIPLET"
 need dpkg-deb dpkg
 [ -x "$OBJ/usr/gen_init_cpio" ] || die "no $OBJ/usr/gen_init_cpio: build the kernel with CONFIG_BLK_DEV_INITRD first"
 # SELFTESTS=none: no selftests, for a guest that runs GUEST_EXTRA's
@@ -31,17 +31,18 @@ noself=0
 [ $noself = 1 ] || [ -x "$VDIR/kselftest/run_kselftest.sh" ] || die "no selftests in $VDIR/kselftest: run 'make kselftest' first"
 [ -z "${GUEST_EXTRA:-}" ] || [ -d "$GUEST_EXTRA" ] || die "GUEST_EXTRA=$GUEST_EXTRA: no such directory"
 
-# Guest userspace from Debian's arm64 packages (cached across runs).
+# Guest userspace from Debian's packages of the guest's architecture
+# (arm64, ppc64el; cached across runs).
 GUEST_PKGS="busybox-static bash coreutils libc6 libtinfo6 libgcc-s1"
-ARM=$BUILD/dl/arm64
+ARM=$BUILD/dl/$DEB_ARCH
 if [ ! -f "$ARM/.complete" ] || [ "$(cat "$ARM/.complete")" != "$GUEST_PKGS" ]; then
 	apt_private_update
 	rm -rf "$ARM"
 	mkdir -p "$ARM/debs" "$ARM/root"
-	log "downloading arm64 packages: $GUEST_PKGS"
+	log "downloading $DEB_ARCH packages: $GUEST_PKGS"
 	# shellcheck disable=SC2046,SC2086 # a list, split on purpose
-	(cd "$ARM/debs" && apt_private apt-get -qq download $(printf '%s:arm64 ' $GUEST_PKGS)) >&2 ||
-		die "apt-get download of the arm64 packages failed"
+	(cd "$ARM/debs" && apt_private apt-get -qq download $(printf "%s:$DEB_ARCH " $GUEST_PKGS)) >&2 ||
+		die "apt-get download of the $DEB_ARCH packages failed"
 	for d in "$ARM"/debs/*.deb; do
 		dpkg-deb -x "$d" "$ARM/root/$(basename "$d" .deb)"
 	done
@@ -52,14 +53,14 @@ fi
 pick() {
 	local f
 	f=$(find "$ARM/root" -name "$1" \( -type f -o -type l \) -print | sort | head -n 1)
-	[ -n "$f" ] || die "no $1 in the arm64 packages ($GUEST_PKGS)"
+	[ -n "$f" ] || die "no $1 in the $DEB_ARCH packages ($GUEST_PKGS)"
 	printf '%s\n' "$f"
 }
 
 ST=$VDIR/initramfs
 rm -rf "$ST"
-mkdir -p "$ST"/{bin,sbin,usr/bin,usr/sbin,lib/aarch64-linux-gnu,etc,root,tmp,run,proc,sys,dev,kselftest}
-ln -s ../../lib/aarch64-linux-gnu "$ST/usr/lib"
+mkdir -p "$ST"/{bin,sbin,usr/bin,usr/sbin,"lib/$TRIPLET",etc,root,tmp,run,proc,sys,dev,kselftest}
+ln -s "../../lib/$TRIPLET" "$ST/usr/lib"
 cp "$(pick busybox)" "$ST/bin/busybox"
 ln -s busybox "$ST/bin/sh"
 cp "$(pick bash)" "$ST/bin/bash"
@@ -69,9 +70,11 @@ for p in timeout comm mktemp; do
 	cp "$(find "$ARM/root" -path "*/usr/bin/$p" -print -quit)" "$ST/usr/bin/$p"
 done
 # glibc and the few libraries the programs above and the selftests need.
-find "$ARM/root" \( -name 'ld-linux-aarch64.so.1' -o -name 'lib*.so.*' \) \
-	\( -type f -o -type l \) -path '*/lib/*' -exec cp -L {} "$ST/lib/aarch64-linux-gnu/" \;
-ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$ST/lib/ld-linux-aarch64.so.1"
+# The dynamic loader at the path the programs name ($LDSO).
+find "$ARM/root" \( -name "${LDSO##*/}" -o -name 'lib*.so.*' \) \
+	\( -type f -o -type l \) -path '*/lib/*' -exec cp -L {} "$ST/lib/$TRIPLET/" \;
+mkdir -p "$ST/$(dirname "$LDSO")"
+[ -e "$ST/$LDSO" ] || ln -s "$([ "${LDSO%/*}" = lib ] || echo ../lib/)$TRIPLET/${LDSO##*/}" "$ST/$LDSO"
 
 "${CROSS_COMPILE}gcc" -static -O2 -Wall -Wextra -Werror -o "$ST/init" "$TOP/guest/init.c" ||
 	die "cannot compile guest/init.c"
@@ -101,11 +104,11 @@ done >"$ST/etc/kselftest-args"
 missing=$(find "$ST" -type f -perm -u+x -print | while IFS= read -r f; do
 	"${CROSS_COMPILE}readelf" -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
 		while IFS= read -r lib; do
-			[ -e "$ST/lib/aarch64-linux-gnu/$lib" ] || [ -e "$(dirname "$f")/$lib" ] ||
+			[ -e "$ST/lib/$TRIPLET/$lib" ] || [ -e "$(dirname "$f")/$lib" ] ||
 				printf '%s needs %s\n' "${f#"$ST"/}" "$lib"
 		done
 done)
-[ -z "$missing" ] || die "libraries missing from the initramfs (add their Debian arm64 package to GUEST_PKGS):
+[ -z "$missing" ] || die "libraries missing from the initramfs (add their Debian $DEB_ARCH package to GUEST_PKGS):
 $missing"
 
 printf 'nod /dev/console 0600 0 0 c 5 1\n' >"$VDIR/initramfs.extra"

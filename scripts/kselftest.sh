@@ -12,6 +12,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
 
+need "${CROSS_COMPILE}gcc" "$KCROSS_PKG"
+[ -f "/usr/$TRIPLET/include/stdio.h" ] || [ "$CROSS_COMPILE" != "$KCROSS" ] ||
+	die "no C library for $TRIPLET: install the Debian package '$KLIBC_PKG' (or run 'make deps')"
 [ -d "$OBJ/usr/include/linux" ] || die "no UAPI headers in $OBJ/usr/include: run 'make build' first"
 mapfile -t tests < <("$TOP/scripts/collections.sh")
 [ ${#tests[@]} -gt 0 ] || die "no selftests listed in selftests/collections"
@@ -29,7 +32,7 @@ rm -rf "$inst"
 # UAPI headers (another variant, a series that touches them) rebuilds all.
 hdrs=$( (cd "$OBJ/usr/include" && find . -type f | sort | xargs cat) | sha1sum | cut -d' ' -f1)
 hstamp=$KTREE/tools/testing/selftests/.lazytlb-headers
-ksmake=(make -C "$KTREE/tools/testing/selftests" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE"
+ksmake=(make -C "$KTREE/tools/testing/selftests" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE"
 	TARGETS="$targets" KHDR_INCLUDES="-isystem $OBJ/usr/include"
 	INSTALL_PATH="$inst" -j"${JOBS:-$(nproc)}")
 if [ "$(cat "$hstamp" 2>/dev/null)" != "$hdrs" ]; then

@@ -38,11 +38,10 @@ TESTPATCHES=${TESTPATCHES:-$TOP/tests/kernel}
 # checks ('default' is the series with its options off).
 VARIANT=${VARIANT:-shootdown}
 VDIR=${VDIR:-$BUILD/$VARIANT$upto_sfx}
-CROSS_COMPILE=${CROSS_COMPILE:-aarch64-linux-gnu-}
 SERIES_BRANCH=${SERIES_BRANCH:-lazytlb/series}
 BASE_BRANCH=${BASE_BRANCH:-lazytlb/base}
 TEST_BRANCH=${TEST_BRANCH:-lazytlb/test}
-export TOP BUILD KTREE PATCHES TESTPATCHES VARIANT CROSS_COMPILE SERIES_BRANCH BASE_BRANCH TEST_BRANCH
+export TOP BUILD KTREE PATCHES TESTPATCHES VARIANT SERIES_BRANCH BASE_BRANCH TEST_BRANCH
 
 _t0=${_t0:-$(date +%s)}
 export _t0
@@ -64,6 +63,10 @@ check_inputs() {
 		if [ "${0##*/}" = bench.sh ]; then
 			max=64
 			[[ $SMP =~ ^[0-9]+( [0-9]+)*$ ]] && n=$SMP || n=x
+		elif [ "$KARCH" = powerpc ]; then
+			# pseries: the guest kernel's NR_CPUS (virt-powerpc.config).
+			max=16 machine=pseries
+			[[ $SMP =~ ^[0-9]+$ ]] && n=$SMP || n=x
 		else
 			max=8
 			[[ $machine != *gic-version=* || $machine == *gic-version=2* ]] || max=512
@@ -251,6 +254,14 @@ apt_private_opts() {
 		-o "APT::Sandbox::User=root"
 }
 
+# apt_private_archs: the host's, arm64 and the guest's (DEB_ARCH).
+apt_private_archs() {
+	local a
+	for a in amd64 arm64 $([ "$DEB_ARCH" = arm64 ] || echo "$DEB_ARCH"); do
+		printf -- '-o\nAPT::Architectures::=%s\n' "$a"
+	done
+}
+
 apt_private_update() {
 	local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 	mirror=$(debian_mirror) || die "no Debian archive found in /etc/apt; add one to the apt sources"
@@ -267,13 +278,16 @@ apt_private_update() {
 	done >"$APTDIR/sources.list"
 	# Sources, for tools bookworm's packages are too old for (sparse).
 	printf 'deb-src %s%s sid main\n' "$keyring" "$mirror" >>"$APTDIR/sources.list"
+	# The lists of the architectures asked for last (a guest of another
+	# architecture needs its own: a new update).
 	local stamp=$APTDIR/updated.2
+	[ "$DEB_ARCH" = arm64 ] || stamp+=-$DEB_ARCH
 	if [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
 		log "reading package lists from the configured Debian archive"
 		# shellcheck disable=SC2046
-		apt-get $(apt_private_opts) -o APT::Architectures::=amd64 \
-			-o APT::Architectures::=arm64 -qq update >&2 ||
+		apt-get $(apt_private_opts) $(apt_private_archs) -qq update >&2 ||
 			die "apt-get update of the private apt state failed"
+		rm -f "$APTDIR"/updated.2*
 		touch "$stamp"
 	fi
 }
@@ -283,8 +297,7 @@ apt_private() {
 	local cmd=$1
 	shift
 	# shellcheck disable=SC2046
-	"$cmd" $(apt_private_opts) -o APT::Architectures::=amd64 \
-		-o APT::Architectures::=arm64 "$@"
+	"$cmd" $(apt_private_opts) $(apt_private_archs) "$@"
 }
 
 # KTAP rows for the project's own checks: ktap_begin; ok_if NAME CMD...;
@@ -419,6 +432,41 @@ else
 fi
 # shellcheck disable=SC2034 # used by the scripts that source this
 OBJ=$BDIR/obj
+
+# variant_arch NAME: the kernel architecture a variant builds for: its
+# line's 'arch=ARCH' word, else arm64 (the series' own).
+variant_arch() {
+	local w
+	for w in $(variant_line "$(build_variant "$1")"); do
+		case $w in arch=*) printf '%s\n' "${w#arch=}"; return ;; esac
+	done
+	echo arm64
+}
+# What the kernel architecture of VARIANT takes, in one place: the cross
+# compiler (CROSS_COMPILE, if given, wins) and its Debian package, the
+# image the guest boots (relative to OBJ) and its make target, Debian's
+# architecture and multiarch triplet for the guest's userspace, its
+# dynamic loader (the path programs name), QEMU and its package, the
+# console. powerpc: a pseries guest, powerpc64le, the radix MMU.
+KARCH=$(variant_arch "$VARIANT")
+# shellcheck disable=SC2034 # used by the scripts that source this
+case $KARCH in
+arm64)
+	KCROSS=aarch64-linux-gnu- KCROSS_PKG=gcc-aarch64-linux-gnu KLIBC_PKG=libc6-dev-arm64-cross
+	KIMAGE=arch/arm64/boot/Image KIMAGE_TARGET=Image DEB_ARCH=arm64 TRIPLET=aarch64-linux-gnu
+	LDSO=lib/ld-linux-aarch64.so.1 QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm CONSOLE_TTY=ttyAMA0
+	;;
+powerpc)
+	KCROSS=powerpc64le-linux-gnu- KCROSS_PKG=gcc-powerpc64le-linux-gnu KLIBC_PKG=libc6-dev-ppc64el-cross
+	KIMAGE=vmlinux KIMAGE_TARGET=vmlinux DEB_ARCH=ppc64el TRIPLET=powerpc64le-linux-gnu
+	LDSO=lib64/ld64.so.2 QEMU=qemu-system-ppc64 QEMU_PKG=qemu-system-ppc CONSOLE_TTY=hvc0
+	;;
+*) die "variant $VARIANT: arch=$KARCH: not an architecture the harness boots (arm64, powerpc)" ;;
+esac
+# A CROSS_COMPILE from the caller's environment applies; the default is
+# not exported, so that a script run for a variant of another
+# architecture takes its own.
+CROSS_COMPILE=${CROSS_COMPILE:-$KCROSS}
 
 # as_build_variant: in a script run for a variant that boots another one's
 # kernel, run it again for that variant instead (config.sh, build.sh).

@@ -16,7 +16,8 @@
 #  - a variant 'NAME =OTHER' boots OTHER's kernel; the guest settings of
 #    kernel-config/qemu and the selftest lists (include, -ENTRY) are read
 #    as written, and boot.sh hands QEMU each variant's CPU, machine,
-#    firmware and kernel arguments;
+#    firmware and kernel arguments (a powerpc variant: pseries, hvc0,
+#    virtio-pci, one host thread on a QEMU before 9.1);
 #  - a missing tool is reported with the Debian package that provides it;
 #  - every variable of make help with a value it cannot take stops a run
 #    at once, naming it; QEMU that cannot start is a harness error; export
@@ -882,6 +883,7 @@ config_refuses() {
 	mkdir -p "$f/patches" "$f/build/one/obj"
 	printf 'config FOO\n\tbool "foo"\nmenuconfig BAR\n\tbool "bar"\n' >"$f/ktree/Kconfig"
 	: >"$f/top/kernel-config/virt.config"
+	: >"$f/top/kernel-config/virt-arm64.config"
 	: >"$f/top/kernel-config/selftests.config"
 	printf 'CONFIG_FOO=y\n# CONFIG_BAR is not set\n# CONFIG_FOOO is not set\n' >"$f/top/kernel-config/x.config"
 	cfg() { PATCHES=$f/patches BUILD=$f/build KTREE=$f/ktree VARIANT=one SELFTESTS=a "$f/top/scripts/config.sh"; }
@@ -920,6 +922,43 @@ boot_settings() {
 	grep -qx "if=pflash,format=raw,unit=1,file=$f/build/three/efivars.fd" "$f/args.three"
 }
 ok_if "boot: QEMU gets each variant's CPU, machine, firmware and kernel arguments" boot_settings
+
+# A variant with arch=powerpc: its own compiler, image and userspace; a
+# pseries guest with the hvc console, virtio-pci for the harness's
+# consoles, one thread per core; on a QEMU before 9.1 one host thread
+# for the vCPUs (tests/qemu/README), unless ACCEL says otherwise.
+boot_powerpc() {
+	local f=$T/settings a
+	settings_top
+	printf 'four arch=powerpc x.config\n' >>"$f/top/kernel-config/variants"
+	mkdir -p "$f/build/four/obj"
+	: >"$f/build/four/obj/vmlinux"
+	# shellcheck disable=SC2016 # expanded by in_settings' bash
+	[ "$(in_settings four 'echo $KARCH $CROSS_COMPILE $KIMAGE $DEB_ARCH $LDSO $QEMU')" = \
+		"powerpc powerpc64le-linux-gnu- vmlinux ppc64el lib64/ld64.so.2 qemu-system-ppc64" ]
+	# shellcheck disable=SC2016
+	[ "$(in_settings one 'echo $KARCH $CROSS_COMPILE $KIMAGE')" = "arm64 aarch64-linux-gnu- arch/arm64/boot/Image" ]
+	# shellcheck disable=SC2016 # expanded by the fake QEMU
+	printf '#!/bin/sh\n[ "$1" != --version ] || { echo "QEMU emulator version $QEMU_VERSION (Debian)"; exit 0; }\nprintf "%%s\\n" "$@" >"$QEMU_ARGS"\n' \
+		>"$f/bin/qemu-system-ppc64"
+	chmod +x "$f/bin/qemu-system-ppc64"
+	BUILD=$f/build VARIANT=four INITRD=none PATH="$f/bin:$PATH" QEMU_ARGS=$f/args.four QEMU_VERSION=7.2.19 \
+		"$f/top/scripts/boot.sh"
+	a=$(paste -sd' ' "$f/args.four")
+	printf '%s\n' "$a"
+	[[ $a == "-M pseries -cpu power9 -smp 4 "* ]]
+	[[ $a == *"-kernel $f/build/four/obj/vmlinux "* ]]
+	[[ $a == *"-device virtio-serial-pci "* ]]
+	[[ $a == *"-accel tcg,thread=single "* ]]
+	grep -qx 'console=hvc0 .* harness_ktap=/dev/hvc1 harness_klog=/dev/hvc2' "$f/args.four"
+	BUILD=$f/build VARIANT=four INITRD=none PATH="$f/bin:$PATH" QEMU_ARGS=$f/args.four QEMU_VERSION=9.1.0 \
+		"$f/top/scripts/boot.sh"
+	if grep -qx -- -accel "$f/args.four"; then echo "-accel on QEMU 9.1"; return 1; fi
+	ACCEL=tcg,thread=multi BUILD=$f/build VARIANT=four INITRD=none PATH="$f/bin:$PATH" QEMU_ARGS=$f/args.four \
+		QEMU_VERSION=7.2.19 "$f/top/scripts/boot.sh"
+	grep -qx tcg,thread=multi "$f/args.four"
+}
+ok_if "boot: a powerpc variant boots qemu-system-ppc64 -M pseries, hvc0 and virtio-pci consoles; one host thread on QEMU before 9.1" boot_powerpc
 
 # --- boot.sh on tiny fixture guests -------------------------------------
 fixture_elf() {
