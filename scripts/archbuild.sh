@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # archbuild.sh - the series built for powerpc64le and x86_64, options on and off (make archbuild).
 #
-# Usage: [ARCHS="powerpc x86_64"] [OPTS="on off"] scripts/archbuild.sh [--boundaries]
+# Usage: [ARCHS="powerpc x86_64"] [OPTS="on off"] [EXTRA_CONFIG=FILE]
+#        scripts/archbuild.sh [--boundaries | --config-only]
 #
 # The series changes generic code every architecture runs, and powerpc's
 # radix code; powerpc64 is the other MMU_LAZY_TLB_SHOOTDOWN user, x86_64
@@ -19,13 +20,19 @@
 # the same .config, olddefconfig): a warning the series adds (line numbers
 # dropped) fails.
 # --boundaries does all of it at the last patch of every posting of
-# kernel-config/send too (make check-all). Prints a KTAP row per build and
-# 'N passed, N failed'.
+# kernel-config/send too (make check-all). --config-only configures and
+# checks the options, no build (objects in build/arch/config-only/).
+# EXTRA_CONFIG is a fragment merged after the others (an option to try).
+# Prints a KTAP row per build and 'N passed, N failed'.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-bounds=0
-flag_arg --boundaries "${1:-}" && bounds=1
+bounds=0 config_only=0
+case "${1:-}" in
+--config-only) config_only=1 ;;
+*) flag_arg --boundaries "${1:-}" && bounds=1 ;;
+esac
+[ -z "${EXTRA_CONFIG:-}" ] || [ -f "$EXTRA_CONFIG" ] || die "EXTRA_CONFIG=$EXTRA_CONFIG: no such file"
 ARCHS=${ARCHS:-powerpc x86_64}
 OPTS=${OPTS:-on off}
 for a in $ARCHS; do
@@ -79,7 +86,7 @@ configure() {
 	local arch=$1 opts=$2 obj=$3 frag want line sym val
 	mkdir -p "$obj"
 	kmake "$arch" "$tree" O="$obj" tinyconfig >"$obj/config.log" 2>&1 || die "tinyconfig for $arch failed (log: $obj/config.log)"
-	frag=("$TOP/kernel-config/arch/$arch.config" "$TOP/kernel-config/arch/debug-$opts.config")
+	frag=("$TOP/kernel-config/arch/$arch.config" "$TOP/kernel-config/arch/debug-$opts.config" ${EXTRA_CONFIG:+"$EXTRA_CONFIG"})
 	(cd "$tree" && ARCH=$arch scripts/kconfig/merge_config.sh -m -O "$obj" "$obj/.config" "${frag[@]}") \
 		>>"$obj/config.log" 2>&1 || die "merge_config.sh for $arch failed (log: $obj/config.log)"
 	kmake "$arch" "$tree" O="$obj" olddefconfig >>"$obj/config.log" 2>&1 || die "olddefconfig for $arch failed (log: $obj/config.log)"
@@ -155,6 +162,13 @@ for p in "${points[@]}"; do
 		for opts in $OPTS; do
 			obj=$A/$arch-$opts
 			[ "$name" = series ] || obj=$A/$arch-$opts-$name
+			if [ $config_only = 1 ]; then
+				obj=$A/config-only/$arch-$opts
+				[ "$(git -C "$tree" rev-parse HEAD)" = "$commit" ] || git -C "$tree" checkout -q --detach "$commit"
+				ok_if "$arch options $opts at $name: every option asked for reaches .config" \
+					configure "$arch" "$opts" "$obj"
+				continue
+			fi
 			log "$arch options $opts at $name: configure, link vmlinux (log: ${obj#"$TOP"/}/build.log)"
 			ok_if "$arch options $opts at $name: vmlinux linked, no new W=1 warnings" \
 				build "$arch" "$opts" "$obj" "$commit"

@@ -22,7 +22,7 @@
 #  - every variable of make help with a value it cannot take stops a run
 #    at once, naming it; QEMU that cannot start is a harness error; export
 #    is byte-stable; make config names make apply on a tree without the
-#    series;
+#    series; make archbuild names an option an architecture cannot set;
 #  - make send and make trailers (b4 branches, authors, the sender's own
 #    mail setup through a local SMTP sink, versions, trailers).
 # Gets what it needs first as make run does (deps.sh, the base tree).
@@ -959,6 +959,21 @@ boot_powerpc() {
 	grep -qx tcg,thread=multi "$f/args.four"
 }
 ok_if "boot: a powerpc variant boots qemu-system-ppc64 -M pseries, hvc0 and virtio-pci consoles; one host thread on QEMU before 9.1" boot_powerpc
+
+# make archbuild: an option a fragment asks for that the architecture
+# cannot set (the shootdown check on x86_64, which has no shootdown) fails
+# the configuration, naming it; the project's own fragments pass. On the
+# series in the work tree (applied first, as make run does).
+archbuild_options() {
+	local out rc=0
+	"$TOP/scripts/apply.sh"
+	printf 'CONFIG_DEBUG_VM_SHOOT_LAZIES=y\n' >"$T/x86-shoot.config"
+	out=$(EXTRA_CONFIG=$T/x86-shoot.config ARCHS=x86_64 OPTS=on "$TOP/scripts/archbuild.sh" --config-only 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	[ $rc != 0 ] && grep -q "options that did not reach .config: DEBUG_VM_SHOOT_LAZIES=y" <<<"$out" || return 1
+	ARCHS="x86_64 powerpc" OPTS="on off" "$TOP/scripts/archbuild.sh" --config-only
+}
+ok_if "archbuild: an option the architecture cannot set fails its configuration, named; the project's fragments reach .config" archbuild_options
 
 # --- boot.sh on tiny fixture guests -------------------------------------
 fixture_elf() {
