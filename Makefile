@@ -3,7 +3,9 @@
 #
 # Variables (all optional): VARIANT (kernel-config/variants), KERNEL_SRC
 # (your own kernel git tree), KERNEL_BASE, SMP, MEM, GUEST_TIMEOUT, SELFTESTS,
-# REPEAT, UPTO, JOBS, W, C, FORCE, RUN, KEEP_RUNS, SOAK_MINUTES, OLD, POSTING, REWRITE.
+# REPEAT, UPTO, JOBS, W, C, FORCE, RUN, KEEP_RUNS, SOAK_MINUTES, OLD, POSTING, REWRITE,
+# ACCEL and QEMU_SYSTEM (the guest's QEMU accelerator and binary), EXTRA_CONFIG
+# (make archbuild: a fragment to try).
 
 SHELL := /bin/bash
 S := scripts
@@ -18,7 +20,7 @@ help: ## list the targets
 	@echo
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE RUN KEEP_RUNS SOAK_MINUTES OLD POSTING REWRITE"
+	@echo "Variables: VARIANT KERNEL_SRC KERNEL_BASE SMP MEM GUEST_TIMEOUT SELFTESTS REPEAT UPTO JOBS W C FORCE RUN KEEP_RUNS SOAK_MINUTES OLD POSTING REWRITE ACCEL QEMU_SYSTEM EXTRA_CONFIG"
 
 run: ## main job: deps, base, apply, config, build, selftests, boot, results (VARIANT default: shootdown)
 	@$(S)/run.sh
@@ -26,7 +28,7 @@ run: ## main job: deps, base, apply, config, build, selftests, boot, results (VA
 check: ## project tests: lint, harness self-tests, the main job in every variant, KUnit, bench smoke, the powerpc64le and x86_64 builds
 	@$(S)/check.sh
 
-check-all: ## make check, the variants of kernel-config/check-all-variants (kasan, rseq stress), make knownbad, every posting booted in both lazy modes, make archbuild at every posting with the options on and off (slow)
+check-all: ## make check, the variants of kernel-config/check-all-variants (kasan, rseq stress, powerpc64 pseries), make knownbad, every posting booted in both lazy modes, make archbuild at every posting with the options on and off (slow)
 	@$(S)/check.sh --all
 
 quick: ## inner loop: rebuild VARIANT (default shootdown), boot, run the key lazy_tlb tests

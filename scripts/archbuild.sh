@@ -32,7 +32,10 @@ case "${1:-}" in
 --config-only) config_only=1 ;;
 *) flag_arg --boundaries "${1:-}" && bounds=1 ;;
 esac
-[ -z "${EXTRA_CONFIG:-}" ] || [ -f "$EXTRA_CONFIG" ] || die "EXTRA_CONFIG=$EXTRA_CONFIG: no such file"
+if [ -n "${EXTRA_CONFIG:-}" ]; then
+	[ -f "$EXTRA_CONFIG" ] || die "EXTRA_CONFIG=$EXTRA_CONFIG: no such file"
+	EXTRA_CONFIG=$(realpath "$EXTRA_CONFIG")	# merged from the tree
+fi
 ARCHS=${ARCHS:-powerpc x86_64}
 OPTS=${OPTS:-on off}
 for a in $ARCHS; do

@@ -9,7 +9,11 @@
 # Boots the kernel of VARIANT (build/B/obj/arch/arm64/boot/Image, where B
 # is VARIANT or the variant whose kernel it boots, kernel-config/variants)
 # with build/VARIANT/initramfs.cpio on 'qemu-system-aarch64 -M virt
-# -nographic -no-reboot', with the guest settings kernel-config/qemu gives
+# -nographic -no-reboot' (a variant with arch=powerpc: obj/vmlinux on
+# 'qemu-system-ppc64 -M pseries -cpu power9', the console on hvc0, the
+# KTAP and boot log on virtio-pci consoles, one thread per core, and
+# -accel tcg,thread=single on a QEMU before 9.1: see below), with the
+# guest settings kernel-config/qemu gives
 # VARIANT (or GUEST): CPU model (default max), machine options, SMP count
 # (default 4), memory (default 1G), firmware (default none: QEMU loads the
 # kernel itself; uefi: Debian's AAVMF firmware in pflash, with a fresh copy
@@ -98,6 +102,8 @@ qemu=("$QEMU" -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 	-device "virtconsole,chardev=ktap"
 	-chardev "file,id=klog,path=$KLOG" -device "virtconsole,chardev=klog")
 [ "$INITRD" = none ] || qemu+=(-initrd "$INITRD")
+# pseries: no display (the firmware's VGA only slows it down).
+[ "$KARCH" != powerpc ] || qemu+=(-vga none)
 # PLUGIN=FILE.so,ARG=V,...: a TCG plugin counting what the guest executes
 # (make bench: tests/plugin/lazytlb-count.c). DETERMINISTIC=1 (make bench's
 # counted boots): one host thread runs the vCPUs in turn, virtual time is

@@ -34,25 +34,25 @@ noself=0
 # Guest userspace from Debian's packages of the guest's architecture
 # (arm64, ppc64el; cached across runs).
 GUEST_PKGS="busybox-static bash coreutils libc6 libtinfo6 libgcc-s1"
-ARM=$BUILD/dl/$DEB_ARCH
-if [ ! -f "$ARM/.complete" ] || [ "$(cat "$ARM/.complete")" != "$GUEST_PKGS" ]; then
+DL=$BUILD/dl/$DEB_ARCH
+if [ ! -f "$DL/.complete" ] || [ "$(cat "$DL/.complete")" != "$GUEST_PKGS" ]; then
 	apt_private_update
-	rm -rf "$ARM"
-	mkdir -p "$ARM/debs" "$ARM/root"
+	rm -rf "$DL"
+	mkdir -p "$DL/debs" "$DL/root"
 	log "downloading $DEB_ARCH packages: $GUEST_PKGS"
 	# shellcheck disable=SC2046,SC2086 # a list, split on purpose
-	(cd "$ARM/debs" && apt_private apt-get -qq download $(printf "%s:$DEB_ARCH " $GUEST_PKGS)) >&2 ||
+	(cd "$DL/debs" && apt_private apt-get -qq download $(printf "%s:$DEB_ARCH " $GUEST_PKGS)) >&2 ||
 		die "apt-get download of the $DEB_ARCH packages failed"
-	for d in "$ARM"/debs/*.deb; do
-		dpkg-deb -x "$d" "$ARM/root/$(basename "$d" .deb)"
+	for d in "$DL"/debs/*.deb; do
+		dpkg-deb -x "$d" "$DL/root/$(basename "$d" .deb)"
 	done
-	printf '%s' "$GUEST_PKGS" >"$ARM/.complete"
+	printf '%s' "$GUEST_PKGS" >"$DL/.complete"
 fi
 
 # pick NAME: the one file called NAME among the unpacked packages.
 pick() {
 	local f
-	f=$(find "$ARM/root" -name "$1" \( -type f -o -type l \) -print | sort | head -n 1)
+	f=$(find "$DL/root" -name "$1" \( -type f -o -type l \) -print | sort | head -n 1)
 	[ -n "$f" ] || die "no $1 in the $DEB_ARCH packages ($GUEST_PKGS)"
 	printf '%s\n' "$f"
 }
@@ -67,11 +67,11 @@ cp "$(pick bash)" "$ST/bin/bash"
 # GNU comm and mktemp too: LKDTM's run.sh uses options busybox lacks
 # (comm --nocheck-order, mktemp --tmpdir).
 for p in timeout comm mktemp; do
-	cp "$(find "$ARM/root" -path "*/usr/bin/$p" -print -quit)" "$ST/usr/bin/$p"
+	cp "$(find "$DL/root" -path "*/usr/bin/$p" -print -quit)" "$ST/usr/bin/$p"
 done
 # glibc and the few libraries the programs above and the selftests need.
 # The dynamic loader at the path the programs name ($LDSO).
-find "$ARM/root" \( -name "${LDSO##*/}" -o -name 'lib*.so.*' \) \
+find "$DL/root" \( -name "${LDSO##*/}" -o -name 'lib*.so.*' \) \
 	\( -type f -o -type l \) -path '*/lib/*' -exec cp -L {} "$ST/lib/$TRIPLET/" \;
 mkdir -p "$ST/$(dirname "$LDSO")"
 [ -e "$ST/$LDSO" ] || ln -s "$([ "${LDSO%/*}" = lib ] || echo ../lib/)$TRIPLET/${LDSO##*/}" "$ST/$LDSO"

@@ -11,7 +11,7 @@
 # KTAP its suites print. Left to itself, kunit.py configures that kernel
 # from every option's default, three times the guests' size; so 'kunit.py
 # config' first records what it wants, merge_config.sh then writes a
-# .config from allnoconfig, kernel-config/virt.config and the mode's
+# .config from allnoconfig, kernel-config/virt.config, virt-arm64.config and the mode's
 # kunitconfig (which has all of it), and 'kunit.py run' builds that one,
 # as it keeps a .config that already holds what it asks for.
 # The modes: 'shootdown' is kernel-config/kunit.config (SHOOTDOWN with its
@@ -61,7 +61,7 @@ run_mode() {
 	(cd "$KTREE" && python3 tools/testing/kunit/kunit.py config "${kargs[@]}") >"$K/config.log" 2>&1 ||
 		die "$mode: kunit.py config failed (log: $K/config.log)"
 	(cd "$KTREE" && ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE scripts/kconfig/merge_config.sh -n \
-		-O "$K/obj" "$TOP/kernel-config/virt.config" "$kconf") >>"$K/config.log" 2>&1 ||
+		-O "$K/obj" "$TOP/kernel-config/virt.config" "$TOP/kernel-config/virt-arm64.config" "$kconf") >>"$K/config.log" 2>&1 ||
 		die "$mode: merge_config.sh failed (log: $K/config.log)"
 	if grep -q '^WARNING: Value requested' "$K/config.log"; then
 		grep -A2 '^WARNING: Value requested' "$K/config.log" >&2

@@ -65,7 +65,7 @@ check_inputs() {
 			[[ $SMP =~ ^[0-9]+( [0-9]+)*$ ]] && n=$SMP || n=x
 		elif [ "$KARCH" = powerpc ]; then
 			# pseries: the guest kernel's NR_CPUS (virt-powerpc.config).
-			max=16 machine=pseries
+			max=16 machine="pseries (NR_CPUS=16)"
 			[[ $SMP =~ ^[0-9]+$ ]] && n=$SMP || n=x
 		else
 			max=8
@@ -102,6 +102,7 @@ check_inputs() {
 			KEEP_RUNS) bad $v "how many runs of a variant to keep: a whole number, at least 1" ;;
 			esac
 	done
+	[ -z "${ACCEL:-}" ] || [[ $ACCEL =~ ^[a-z0-9_]+(,[a-z0-9_-]+=[a-z0-9_.-]+)*$ ]] || bad ACCEL "QEMU's -accel value: tcg, tcg,thread=single, tcg,thread=multi, ..."
 	[ -z "${REPEAT:-}" ] || [[ $REPEAT =~ ^[1-9]$ ]] || bad REPEAT "how many times the guest runs each selftest: 1 to 9"
 	[ -z "${W:-}" ] || [[ $W =~ ^[123ce]+$ ]] || bad W "the kernel's extra warnings: W=1, 2, 3, c, e or a mix (W=12)"
 	[ -z "${C:-}" ] || [[ $C =~ ^[12]$ ]] || bad C "sparse: C=1 (the files rebuilt) or C=2 (all)"
@@ -467,6 +468,13 @@ esac
 # not exported, so that a script run for a variant of another
 # architecture takes its own.
 CROSS_COMPILE=${CROSS_COMPILE:-$KCROSS}
+# One given for another architecture (an arm64 developer's exported
+# CROSS_COMPILE, say, under a powerpc variant) is named, not used.
+if [ "$CROSS_COMPILE" != "$KCROSS" ] && command -v "${CROSS_COMPILE}gcc" >/dev/null 2>&1; then
+	_m=$("${CROSS_COMPILE}gcc" -dumpmachine 2>/dev/null || true)
+	[[ $_m == "${TRIPLET%%-*}"* ]] ||
+		die "CROSS_COMPILE=$CROSS_COMPILE builds for ${_m:-an unknown target}; variant $VARIANT is $KARCH ($TRIPLET): unset CROSS_COMPILE or give one for $TRIPLET"
+fi
 
 # as_build_variant: in a script run for a variant that boots another one's
 # kernel, run it again for that variant instead (config.sh, build.sh).

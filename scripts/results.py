@@ -124,7 +124,7 @@ def nest_kselftest(lines):
 TS = r'\[\s*[0-9]+\.[0-9]+\](?:\[\s*[TC][0-9]+\])?\s*'
 REPORTS = [
     ('panic', re.compile(TS + r'(Kernel panic - not syncing.*)')),
-    ('oops', re.compile(TS + r'(Internal error: .*|Unable to handle kernel .*)')),
+    ('oops', re.compile(TS + r'(Internal error: .*|Unable to handle kernel .*|Oops: .*)')),
     ('KASAN', re.compile(TS + r'(BUG: KASAN: .*)')),
     ('UBSAN', re.compile(TS + r'(UBSAN: .*)')),
     ('BUG', re.compile(TS + r'((?:kernel |watchdog: )?BUG(?::| at) .*)')),
