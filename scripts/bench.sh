@@ -43,6 +43,7 @@
 # there is none).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+arm64_only
 smoke=0
 flag_arg --smoke "${1:-}" && smoke=1
 

@@ -28,6 +28,7 @@
 # only this (make check-all); POSTINGS names some postings only.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+arm64_only
 # The whole series, also under UPTO (lib.sh).
 KTREE=$SERIES_TREE
 boundaries_only=0

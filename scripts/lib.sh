@@ -464,6 +464,12 @@ powerpc)
 	;;
 *) die "variant $VARIANT: arch=$KARCH: not an architecture the harness boots (arm64, powerpc)" ;;
 esac
+# arm64_only: the jobs that build arm64 kernels of their own (bench,
+# bisect, warnings, kunit) refuse a VARIANT of another architecture.
+arm64_only() {
+	[ "$KARCH" = arm64 ] ||
+		die "VARIANT=$VARIANT is a $KARCH variant; ${0##*/} builds arm64 kernels of its own (unset VARIANT)"
+}
 # A CROSS_COMPILE from the caller's environment applies; the default is
 # not exported, so that a script run for a variant of another
 # architecture takes its own.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # warnings.sh - no new W=1 or sparse (C=1) warnings from the series.
 #
-# Usage: [VARIANT=debug] scripts/warnings.sh
+# Usage: [VARIANT_WARN=debug] scripts/warnings.sh
 #
 # Builds the C files the series touches (git diff base..lazytlb/series)
 # with W=1 C=2 (sparse on every file, not only rebuilt ones), once at the
@@ -16,6 +16,7 @@
 # is new), and exits non-zero if there are any.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+arm64_only
 help_or_none "${1:-}"
 
 # A sparse that knows the C the kernel uses: bookworm's 0.6.4 lacks
