@@ -957,6 +957,16 @@ boot_powerpc() {
 	ACCEL=tcg,thread=multi BUILD=$f/build VARIANT=four INITRD=none PATH="$f/bin:$PATH" QEMU_ARGS=$f/args.four \
 		QEMU_VERSION=7.2.19 "$f/top/scripts/boot.sh"
 	grep -qx tcg,thread=multi "$f/args.four"
+	# An arm64 CROSS_COMPILE under a powerpc variant, and a job that
+	# builds arm64 kernels of its own under one, are refused by name.
+	local err rc=0
+	err=$(CROSS_COMPILE=aarch64-linux-gnu- in_settings four 'echo went on' 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && grep -q "CROSS_COMPILE=aarch64-linux-gnu- builds for aarch64.*variant four is powerpc" <<<"$err" || return 1
+	rc=0
+	err=$(BUILD=$f/build KTREE=$f/ktree VARIANT=four "$f/top/scripts/kunit.sh" 2>&1) || rc=$?
+	printf '%s\n' "$err"
+	[ $rc != 0 ] && grep -q "VARIANT=four is a powerpc variant; kunit.sh builds arm64 kernels of its own" <<<"$err"
 }
 ok_if "boot: a powerpc variant boots qemu-system-ppc64 -M pseries, hvc0 and virtio-pci consoles; one host thread on QEMU before 9.1" boot_powerpc
 
