@@ -43,7 +43,7 @@
 # there is none).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-arm64_only
+arm64_only "$VARIANT"
 smoke=0
 flag_arg --smoke "${1:-}" && smoke=1
 

@@ -28,7 +28,6 @@
 # only this (make check-all); POSTINGS names some postings only.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-arm64_only
 # The whole series, also under UPTO (lib.sh).
 KTREE=$SERIES_TREE
 boundaries_only=0
@@ -57,6 +56,7 @@ else
 	done < <(variant_names variants)
 fi
 [ $boundaries_only = 0 ] || variants=()
+[ ${#variants[@]} = 0 ] || arm64_only "${variants[@]}"
 
 B=$BUILD/bisect
 tree=$B/tree

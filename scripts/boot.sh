@@ -52,8 +52,7 @@ KLOG=${KLOG:-$VDIR/kernel-boot.log}
 [ $shell = 1 ] || rm -f "$CONSOLE" "$KTAP" "$KLOG"
 # QEMU_SYSTEM: another build of QEMU (tests/qemu/README).
 if [ -n "${QEMU_SYSTEM:-}" ]; then
-	[ -x "$QEMU_SYSTEM" ] || die "QEMU_SYSTEM=$QEMU_SYSTEM: not an executable"
-	QEMU=$QEMU_SYSTEM
+	QEMU=$(command -v "$QEMU_SYSTEM") || die "QEMU_SYSTEM=$QEMU_SYSTEM: not an executable"
 fi
 need "$QEMU" "$QEMU_PKG"
 need timeout coreutils
@@ -131,8 +130,10 @@ if [ -z "$accel" ] && [ "$KARCH" = powerpc ] && [ "${DETERMINISTIC:-0}" != 1 ]; 
 	fi
 fi
 [ -z "$accel" ] || [ "${DETERMINISTIC:-0}" = 1 ] || qemu+=(-accel "$accel")
-# A QEMU built from source finds its firmware (SLOF) where Debian's is.
-[ -z "${QEMU_SYSTEM:-}" ] || qemu+=(-L /usr/share/qemu)
+# A powerpc QEMU built from source finds its firmware (SLOF) where
+# Debian's is.
+[ -z "${QEMU_SYSTEM:-}" ] || [ "$KARCH" != powerpc ] || qemu+=(-L /usr/share/qemu)
+[ -z "${ACCEL:-}" ] || [ "${DETERMINISTIC:-0}" != 1 ] || log "ACCEL=$ACCEL ignored: DETERMINISTIC=1 runs -accel tcg,thread=single"
 if [ "${DETERMINISTIC:-0}" = 1 ]; then
 	qemu+=(-accel "tcg,thread=single" -icount "shift=${ICOUNT_SHIFT:-4},sleep=off"
 		-rtc "base=2026-01-01T00:00:00,clock=vm" -seed 1)

@@ -15,6 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
+check_cross
 
 need "${CROSS_COMPILE}gcc" "$KCROSS_PKG"
 need ccache ccache

@@ -16,6 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
+check_cross
 
 [ -d "$KTREE" ] || die "no kernel tree at $KTREE: run 'make base' first"
 # The work tree holds the series where apply.sh leaves it: on the test

@@ -19,6 +19,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
+check_cross
 
 need "${CROSS_COMPILE}gcc" "$KCROSS_PKG"
 need "${CROSS_COMPILE}readelf" "binutils-$TRIPLET"

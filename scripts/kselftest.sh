@@ -11,6 +11,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 help_or_none "${1:-}"
+check_cross
 
 need "${CROSS_COMPILE}gcc" "$KCROSS_PKG"
 [ -f "/usr/$TRIPLET/include/stdio.h" ] || [ "$CROSS_COMPILE" != "$KCROSS" ] ||

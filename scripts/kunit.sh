@@ -28,8 +28,8 @@
 # line 'N passed, N failed, N skipped'.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-arm64_only
 help_or_none "${1:-}"
+arm64_only "$VARIANT"
 need python3 python3
 need qemu-system-aarch64 qemu-system-arm
 need ccache ccache

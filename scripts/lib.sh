@@ -464,23 +464,31 @@ powerpc)
 	;;
 *) die "variant $VARIANT: arch=$KARCH: not an architecture the harness boots (arm64, powerpc)" ;;
 esac
-# arm64_only: the jobs that build arm64 kernels of their own (bench,
-# bisect, warnings, kunit) refuse a VARIANT of another architecture.
+# arm64_only NAME...: the jobs that build arm64 kernels of their own
+# (bench, bisect, warnings, kunit) refuse a variant of another
+# architecture among those they were given.
 arm64_only() {
-	[ "$KARCH" = arm64 ] ||
-		die "VARIANT=$VARIANT is a $KARCH variant; ${0##*/} builds arm64 kernels of its own (unset VARIANT)"
+	local v
+	for v in "$@"; do
+		[ "$(variant_arch "$v")" = arm64 ] ||
+			die "variant $v is a $(variant_arch "$v") variant; ${0##*/} builds arm64 kernels (unset VARIANT, or name an arm64 one)"
+	done
 }
 # A CROSS_COMPILE from the caller's environment applies; the default is
 # not exported, so that a script run for a variant of another
 # architecture takes its own.
 CROSS_COMPILE=${CROSS_COMPILE:-$KCROSS}
-# One given for another architecture (an arm64 developer's exported
-# CROSS_COMPILE, say, under a powerpc variant) is named, not used.
-if [ "$CROSS_COMPILE" != "$KCROSS" ] && command -v "${CROSS_COMPILE}gcc" >/dev/null 2>&1; then
-	_m=$("${CROSS_COMPILE}gcc" -dumpmachine 2>/dev/null || true)
-	[[ $_m == "${TRIPLET%%-*}"* ]] ||
-		die "CROSS_COMPILE=$CROSS_COMPILE builds for ${_m:-an unknown target}; variant $VARIANT is $KARCH ($TRIPLET): unset CROSS_COMPILE or give one for $TRIPLET"
-fi
+# check_cross: in the scripts that compile for the guest (config, build,
+# kselftest, initramfs), a CROSS_COMPILE given for another architecture
+# (an arm64 developer's exported one under a powerpc variant) is named,
+# not used.
+check_cross() {
+	local m
+	[ "$CROSS_COMPILE" != "$KCROSS" ] && command -v "${CROSS_COMPILE}gcc" >/dev/null 2>&1 || return 0
+	m=$("${CROSS_COMPILE}gcc" -dumpmachine 2>/dev/null || true)
+	[[ $m == "${TRIPLET%%-*}"* ]] ||
+		die "CROSS_COMPILE=$CROSS_COMPILE builds for ${m:-an unknown target}; variant $VARIANT is $KARCH ($TRIPLET): unset CROSS_COMPILE or give one for $TRIPLET"
+}
 
 # as_build_variant: in a script run for a variant that boots another one's
 # kernel, run it again for that variant instead (config.sh, build.sh).

@@ -16,7 +16,6 @@
 # is new), and exits non-zero if there are any.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-arm64_only
 help_or_none "${1:-}"
 
 # A sparse that knows the C the kernel uses: bookworm's 0.6.4 lacks
@@ -41,6 +40,7 @@ if [ -z "$CHECK" ] || ! sparse_ok "$CHECK"; then
 	fi
 fi
 VARIANT=${VARIANT_WARN:-debug}
+arm64_only "$VARIANT"
 [ -f "$BUILD/base-commit" ] || die "no base: run 'make base' first"
 base=$(cat "$BUILD/base-commit")
 head=$(git -C "$KTREE" rev-parse "$SERIES_BRANCH")
