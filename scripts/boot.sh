@@ -65,14 +65,8 @@ INITRD=${INITRD:-$VDIR/initramfs.cpio}
 [ "$INITRD" = none ] || [ -f "$INITRD" ] || die "no initramfs $INITRD: run 'make initramfs' first"
 mkdir -p "$(dirname "$CONSOLE")" "$(dirname "$KTAP")" "$(dirname "$KLOG")"
 
-# powerpc (arch=powerpc variants): a pseries machine on POWER9, radix MMU.
-if [ "$KARCH" = powerpc ]; then
-	cpu=$(guest_setting cpu power9)
-	machine=$(guest_setting machine pseries)
-else
-	cpu=$(guest_setting cpu max)
-	machine=$(guest_setting machine virt)
-fi
+cpu=$(guest_setting cpu "$QEMU_CPU")
+machine=$(guest_setting machine "$QEMU_MACHINE")
 firmware=$(guest_setting firmware none)
 smp=${SMP:-$(guest_setting smp 4)}
 mem=${MEM:-$(guest_setting mem 1G)}
@@ -93,11 +87,9 @@ chardev="file,id=ktap,path=$KTAP"
 topo=$smp
 # (pseries under TCG takes one thread per core.)
 [ $((smp % 2)) != 0 ] || [ "${SMT:-1}" = 0 ] || [ "$KARCH" = powerpc ] || topo="$smp,sockets=1,cores=$((smp / 2)),threads=2"
-vserial=virtio-serial-device
-[ "$KARCH" != powerpc ] || vserial=virtio-serial-pci
 qemu=("$QEMU" -M "$machine" -cpu "$cpu" -smp "$topo" -m "$mem"
 	-nographic -no-reboot -nic none -kernel "$IMAGE"
-	-device "$vserial" -chardev "$chardev"
+	-device "$QEMU_VSERIAL" -chardev "$chardev"
 	-device "virtconsole,chardev=ktap"
 	-chardev "file,id=klog,path=$KLOG" -device "virtconsole,chardev=klog")
 [ "$INITRD" = none ] || qemu+=(-initrd "$INITRD")

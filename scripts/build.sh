@@ -42,6 +42,8 @@ mkdir -p "$VDIR/logs"
 # then rebuilds only what the difference reaches (make check's variants
 # differ in a few options, and a cold build is most of its time).
 # SEED=none builds from scratch.
+# config_arch FILE: the architecture a .config was made for.
+config_arch() { sed -n '3s|^# Linux/\([a-z0-9_]*\) .*|\1|p' "$1"; }
 if [ ! -e "$OBJ/vmlinux" ] && [ "${SEED:-}" != none ]; then
 	best='' bestd=''
 	for o in "$BUILD"/*/obj; do
@@ -51,7 +53,7 @@ if [ ! -e "$OBJ/vmlinux" ] && [ "${SEED:-}" != none ]; then
 		# Built from this very tree (an O= tree's Makefile includes the source's).
 		grep -qxF "include $KTREE/Makefile" "$o/Makefile" 2>/dev/null || continue
 		# For the same architecture ('# Linux/ARCH ... Kernel Configuration').
-		[ "$(sed -n '3s|^# Linux/\([a-z0-9_]*\) .*|\1|p' "$o/.config")" = "$(sed -n '3s|^# Linux/\([a-z0-9_]*\) .*|\1|p' "$OBJ/.config")" ] || continue
+		[ "$(config_arch "$o/.config")" = "$(config_arch "$OBJ/.config")" ] || continue
 		d=$(diff <(grep '^CONFIG_' "$o/.config") <(grep '^CONFIG_' "$OBJ/.config") | grep -c '^[<>]' || true)
 		if [ -z "$bestd" ] || [ "$d" -lt "$bestd" ]; then
 			best=$o bestd=$d

@@ -59,7 +59,7 @@ check_inputs() {
 		# NR_CPUS=64); everything else one, up to what the variant's
 		# machine takes: QEMU's virt has 8 CPUs with its default GICv2,
 		# 512 with a later GIC (kernel-config/qemu's machine setting).
-		machine=$(guest_setting machine virt)
+		machine=$(guest_setting machine "$QEMU_MACHINE")
 		if [ "${0##*/}" = bench.sh ]; then
 			max=64
 			[[ $SMP =~ ^[0-9]+( [0-9]+)*$ ]] && n=$SMP || n=x
@@ -448,7 +448,7 @@ variant_arch() {
 # image the guest boots (relative to OBJ) and its make target, Debian's
 # architecture and multiarch triplet for the guest's userspace, its
 # dynamic loader (the path programs name), QEMU and its package, the
-# console. powerpc: a pseries guest, powerpc64le, the radix MMU.
+# console, QEMU's default machine and CPU and its virtio-serial device. powerpc: a pseries guest, powerpc64le, the radix MMU.
 KARCH=$(variant_arch "$VARIANT")
 # shellcheck disable=SC2034 # used by the scripts that source this
 case $KARCH in
@@ -456,11 +456,13 @@ arm64)
 	KCROSS=aarch64-linux-gnu- KCROSS_PKG=gcc-aarch64-linux-gnu KLIBC_PKG=libc6-dev-arm64-cross
 	KIMAGE=arch/arm64/boot/Image KIMAGE_TARGET=Image DEB_ARCH=arm64 TRIPLET=aarch64-linux-gnu
 	LDSO=lib/ld-linux-aarch64.so.1 QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm CONSOLE_TTY=ttyAMA0
+	QEMU_MACHINE=virt QEMU_CPU=max QEMU_VSERIAL=virtio-serial-device
 	;;
 powerpc)
 	KCROSS=powerpc64le-linux-gnu- KCROSS_PKG=gcc-powerpc64le-linux-gnu KLIBC_PKG=libc6-dev-ppc64el-cross
 	KIMAGE=vmlinux KIMAGE_TARGET=vmlinux DEB_ARCH=ppc64el TRIPLET=powerpc64le-linux-gnu
 	LDSO=lib64/ld64.so.2 QEMU=qemu-system-ppc64 QEMU_PKG=qemu-system-ppc CONSOLE_TTY=hvc0
+	QEMU_MACHINE=pseries QEMU_CPU=power9 QEMU_VSERIAL=virtio-serial-pci
 	;;
 *) die "variant $VARIANT: arch=$KARCH: not an architecture the harness boots (arm64, powerpc)" ;;
 esac
